@@ -1,0 +1,42 @@
+# callarchive: `make demo` to see it work, `make test` to prove it.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+APT_PACKAGES := libmpg123-dev libsqlite3-dev pkg-config
+TEST_TOOLS := mpg123 sqlite3
+
+.PHONY: demo test build release install deps clean
+
+# Installs the system libraries when missing (Debian/Ubuntu; on macOS: brew install mpg123).
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES) $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing:$$missing"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  elif [ "$$(uname)" = Darwin ]; then \
+	    pkg-config --exists libmpg123 || { echo "run: brew install mpg123"; exit 1; }; \
+	  else echo "please install:$$missing"; exit 1; fi; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+demo: build
+	rm -rf demo-archive
+	$(SWIFT) run callarchive demo --archive demo-archive
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+release: deps
+	$(SWIFT) build -c release
+
+install: release
+	install -d $(PREFIX)/bin
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/callarchive" $(PREFIX)/bin/callarchive
+
+clean:
+	rm -rf .build demo-archive

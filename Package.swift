@@ -1,0 +1,109 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "callarchive",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "callarchive", targets: ["callarchive"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // The executable is only `@main`; everything it does lives in CallArchiveCLI.
+        .executableTarget(name: "callarchive", dependencies: ["CallArchiveCLI"], swiftSettings: strict),
+        .target(
+            name: "CallArchiveCLI",
+            dependencies: [
+                "Archive", "Catalog", "Model", "Reports", "Simulator", "Telephony",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Archive",
+            dependencies: ["AudioCheck", "Catalog", "Downloads", "Model", "Telephony", "Transport"],
+            swiftSettings: strict
+        ),
+        .target(name: "Model", swiftSettings: strict),
+        .target(
+            name: "Transport",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Telephony",
+            dependencies: [
+                "Model", "Transport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Downloads",
+            dependencies: [
+                "Model", "Transport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AudioCheck",
+            dependencies: ["CMPG123", "Model", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Catalog",
+            dependencies: ["Model", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict,
+            plugins: ["EmbedResourcesPlugin"]
+        ),
+        .target(name: "Reports", dependencies: ["Model"], swiftSettings: strict),
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "Model",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Voice"],
+            swiftSettings: strict,
+            plugins: ["EmbedResourcesPlugin"]
+        ),
+        .systemLibrary(
+            name: "CMPG123",
+            pkgConfig: "libmpg123",
+            providers: [.apt(["libmpg123-dev"]), .brew(["mpg123"])]
+        ),
+        // Build-time tool: turns catalog/*.sql and the simulator's voice sample into Swift
+        // string constants, so the binary carries its schema and needs no resource bundle.
+        .executableTarget(name: "EmbedResources", swiftSettings: strict),
+        .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResources"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: strict),
+        .testTarget(name: "TelephonyTests", dependencies: ["Telephony", "Simulator", "Transport"], swiftSettings: strict),
+        .testTarget(
+            name: "AudioCheckTests",
+            dependencies: ["AudioCheck"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Archive", "Simulator"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Model"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "AudioCheck", "Transport"], swiftSettings: strict),
+        .testTarget(
+            name: "ArchiveTests",
+            dependencies: ["Archive", "Simulator", "Catalog"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CLITests", dependencies: ["Simulator", "Catalog", "AudioCheck"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

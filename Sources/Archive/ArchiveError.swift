@@ -1,0 +1,19 @@
+import Catalog
+
+/// Why the archive cannot be used at all (exit 3), as opposed to one call failing.
+public enum ArchiveError: Error, Sendable, CustomStringConvertible {
+    case cannotCreateDirectory(path: String, reason: String)
+    case notWritable(path: String, reason: String)
+    case missingDirectory(path: String)
+    case catalog(CatalogError)
+
+    public var description: String {
+        switch self {
+        case let .cannotCreateDirectory(path, reason): "cannot create the archive directory \(path): \(reason)"
+        case let .notWritable(path, reason): "the archive directory \(path) is not writable: \(reason)"
+        case let .missingDirectory(path):
+            "the archive directory \(path) does not exist (is the volume mounted?); nothing was changed"
+        case let .catalog(error): error.description
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Catalog
+import Foundation
+
+/// Where an archive lives: its directory and its catalog (SPEC §2).
+public struct ArchiveLocation: Sendable {
+    /// The archive directory as the user wrote it (used in messages).
+    public let directory: String
+    public let catalogPath: String
+
+    public static let defaultDirectory = "downloads"
+    public static let catalogFileName = "catalog.sqlite"
+    public static let quarantineFolder = "quarantine"
+
+    public init(directory: String, catalogPath: String? = nil) {
+        self.directory = directory
+        self.catalogPath = catalogPath ?? (directory as NSString).appendingPathComponent(Self.catalogFileName)
+    }
+
+    /// `directory/name`, for files at the top of the archive or in quarantine.
+    public func path(_ relative: String) -> String {
+        (directory as NSString).appendingPathComponent(relative)
+    }
+
+    /// Creates the directory when missing (fetch, import), then opens the catalog.
+    public func openForWriting() throws(ArchiveError) -> Catalog {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw .cannotCreateDirectory(path: directory, reason: Self.reason(error))
+            }
+        } else if !isDirectory.boolValue {
+            throw .cannotCreateDirectory(path: directory, reason: "a file with that name exists")
+        }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            throw .notWritable(path: directory, reason: String(cString: strerror(errno)))
+        }
+        return try openCatalog()
+    }
+
+    /// Opens an existing archive without creating anything (search, verify, stats…).
+    public func openExisting() throws(ArchiveError) -> Catalog {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .missingDirectory(path: directory)
+        }
+        return try openCatalog()
+    }
+
+    private func openCatalog() throws(ArchiveError) -> Catalog {
+        do {
+            return try Catalog.open(at: catalogPath)
+        } catch {
+            throw .catalog(error)
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? CocoaError, let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain
+        {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return error.localizedDescription
+    }
+}

@@ -1,0 +1,97 @@
+import AudioCheck
+import Catalog
+import Downloads
+import Foundation
+import Model
+import Telephony
+import Transport
+
+/// What `fetch` needs to know, as plain values (the CLI maps flags onto it).
+public struct FetchOptions: Sendable {
+    public var location: ArchiveLocation
+    public var api: APIConfiguration
+    public var retry: RetryPolicy
+    public var jobs: Int
+    public var maxSize: Int64
+    /// Fetch again even calls already catalogued valid.
+    public var force: Bool
+
+    public init(
+        location: ArchiveLocation, api: APIConfiguration, retry: RetryPolicy = RetryPolicy(),
+        jobs: Int = 4, maxSize: Int64 = 512 << 20, force: Bool = false
+    ) {
+        self.location = location
+        self.api = api
+        self.retry = retry
+        self.jobs = jobs
+        self.maxSize = maxSize
+        self.force = force
+    }
+}
+
+/// metadata → streamed download → decode → atomic rename (or quarantine) → catalog row,
+/// for many orders at once.
+public struct FetchPipeline: Sendable {
+    public let options: FetchOptions
+    private let catalog: Catalog
+
+    public init(options: FetchOptions, catalog: Catalog) {
+        self.options = options
+        self.catalog = catalog
+    }
+
+    /// Fetches every order, `options.jobs` at a time, reporting through `events`.
+    public func run(orders: [OrderID], events: @escaping @Sendable (FetchEvent) -> Void) async throws -> FetchSummary {
+        let started = ContinuousClock.now
+        let summary = try await Transport.withClient(connectTimeout: options.api.connectTimeout, readTimeout: options.api.readTimeout) { http in
+            let api = try APIClient(configuration: options.api, http: http)
+            let worker = OrderWorker(
+                options: options, catalog: catalog, api: api, downloader: Downloader(http: http),
+                retrier: Retrier(policy: options.retry), events: events
+            )
+            return try await Self.forEach(orders, jobs: options.jobs) { order in
+                try await worker.fetch(order)
+            }
+        }
+        var result = summary
+        result.orders = orders.count
+        result.seconds = (ContinuousClock.now - started).seconds
+        return result
+    }
+
+    /// Runs `body` over `items` with at most `jobs` at once, merging their summaries.
+    static func forEach<Item: Sendable>(
+        _ items: [Item], jobs: Int, _ body: @escaping @Sendable (Item) async throws -> FetchSummary
+    ) async throws -> FetchSummary {
+        try await withThrowingTaskGroup(of: FetchSummary.self) { group in
+            var total = FetchSummary()
+            var next = items.makeIterator()
+            for _ in 0..<max(1, jobs) {
+                guard let item = next.next() else { break }
+                group.addTask { try await body(item) }
+            }
+            while let partial = try await group.next() {
+                total.merge(partial)
+                if let item = next.next() { group.addTask { try await body(item) } }
+            }
+            return total
+        }
+    }
+}
+
+extension FetchSummary {
+    mutating func merge(_ other: FetchSummary) {
+        calls += other.calls
+        valid += other.valid
+        skipped += other.skipped
+        quarantined += other.quarantined
+        bytes += other.bytes
+        resumed += other.resumed
+        verdicts.merge(other.verdicts, uniquingKeysWith: +)
+        failures.merge(other.failures, uniquingKeysWith: +)
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,15 @@
+import Model
+import Telephony
+import Transport
+
+/// One order's calls from the API, with SPEC §1's retries, for `info` and `import`.
+public enum MetadataLookup {
+    public static func calls(for order: OrderID, api configuration: APIConfiguration, retry: RetryPolicy) async throws -> [CallInfo] {
+        try await Transport.withClient(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout) { http in
+            let api = try APIClient(configuration: configuration, http: http)
+            return try await Retrier(policy: retry).run(host: api.origin.description) { _ in
+                try await api.calls(for: order)
+            }
+        }
+    }
+}

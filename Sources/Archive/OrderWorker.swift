@@ -1,0 +1,189 @@
+import AudioCheck
+import Catalog
+import Downloads
+import Foundation
+import Model
+import Telephony
+
+/// Fetches one order: its metadata, then each call's recording in turn.
+struct OrderWorker: Sendable {
+    let options: FetchOptions
+    let catalog: Catalog
+    let api: APIClient
+    let downloader: Downloader
+    let retrier: Retrier
+    let events: @Sendable (FetchEvent) -> Void
+    let checker = AudioChecker()
+
+    func fetch(_ order: OrderID) async throws -> FetchSummary {
+        var summary = FetchSummary()
+        if !options.force {
+            let known = try catalog.records(order: order.rawValue)
+            if !known.isEmpty, known.allSatisfy(isPresentAndValid) {
+                summary.skipped = known.count
+                events(.orderSkipped(order: order, calls: known.count))
+                return summary
+            }
+        }
+        var attempts: [DownloadAttempt] = []
+        let calls: [CallInfo]
+        do {
+            calls = try await retrier.run(host: api.origin.description, onFailure: { notice in
+                attempts.append(attempt(order: order, callIndex: nil, stage: .metadata, error: notice.error))
+                if let wait = notice.retryIn {
+                    events(.retrying(order: order, callIndex: nil, attempt: notice.attempt, reason: notice.error.description, wait: wait))
+                }
+            }) { _ in try await api.calls(for: order) }
+            attempts.append(DownloadAttempt(orderID: order.rawValue, callIndex: nil, stage: .metadata, startedAt: now(), httpStatus: 200))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // The order gets a row all the same, so the failure is visible and `refetch` finds it.
+            var record = try catalog.record(order: order.rawValue, callIndex: 1)
+                ?? CallRecord(order: order, callIndex: 1, info: CallInfo(), verdict: .failed)
+            record.verdict = .failed
+            record.verdictDetail = Self.describe(error)
+            try catalog.save(record, attempts: attempts)
+            let outcome = CallOutcome(record: record, displayPath: nil, quarantined: false)
+            summary.add(outcome)
+            events(.callFinished(outcome))
+            return summary
+        }
+        events(.metadata(order: order, calls: calls))
+        for (offset, info) in calls.enumerated() {
+            let outcome = try await fetchCall(order: order, index: offset + 1, info: info, attempts: offset == 0 ? attempts : [])
+            summary.add(outcome)
+            events(.callFinished(outcome))
+        }
+        return summary
+    }
+
+    private func isPresentAndValid(_ record: CallRecord) -> Bool {
+        guard record.verdict == .valid, let path = record.filePath, let size = record.fileSize else { return false }
+        var info = stat()
+        return stat(options.location.path(path), &info) == 0 && Int64(info.st_size) == size
+    }
+
+    private func fetchCall(order: OrderID, index: Int, info: CallInfo, attempts earlier: [DownloadAttempt]) async throws -> CallOutcome {
+        var attempts = earlier
+        var record = CallRecord(order: order, callIndex: index, info: info, verdict: .failed)
+        let previous = try catalog.record(order: order.rawValue, callIndex: index)
+        record.attempts = previous?.attempts ?? 0
+        func finish(_ verdict: Verdict, _ detail: String, path: String? = nil, quarantined: Bool = false, resumedFrom: Int64? = nil) throws -> CallOutcome {
+            if verdict != .valid, !verdict.isDamagedAudio {
+                record.verdict = verdict
+                record.verdictDetail = detail
+            }
+            record.filePath = path
+            record.attempts += attempts.filter { $0.stage == .recording }.count
+            try catalog.save(record, attempts: attempts)
+            return CallOutcome(
+                record: record, displayPath: path.map(options.location.path), quarantined: quarantined, resumedFrom: resumedFrom
+            )
+        }
+        guard !info.recordingURL.isEmpty else {
+            return try finish(.noRecording, "the API lists no recording for this call")
+        }
+        let url: URL
+        do {
+            url = try api.recordingURL(info.recordingURL)
+        } catch {
+            return try finish(.failed, error.description)
+        }
+        let name = order.fileName(callIndex: index)
+        let finalPath = options.location.path(name)
+        let partPath = finalPath + ".part"
+        if options.force { unlink(partPath) }
+        events(.downloadStarted(order: order, callIndex: index, file: finalPath))
+        var damagedRounds = 0
+        while true {
+            let result: DownloadResult
+            do {
+                result = try await retrier.run(host: Origin(url)?.description ?? "", onFailure: { notice in
+                    attempts.append(attempt(order: order, callIndex: index, stage: .recording, error: notice.error))
+                    if let wait = notice.retryIn {
+                        events(.retrying(order: order, callIndex: index, attempt: notice.attempt, reason: notice.error.description, wait: wait))
+                    }
+                }) { _ in
+                    try await downloader.download(
+                        DownloadRequest(url: url, partPath: partPath, maxSize: options.maxSize, resume: true, requestTimeout: options.api.requestTimeout),
+                        headers: api.headers(for:),
+                        progress: { bytes, total in events(.progress(order: order, callIndex: index, bytes: bytes, total: total)) }
+                    )
+                }
+            } catch DownloadError.cancelled {
+                throw CancellationError()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                unlink(partPath)
+                return try finish(.failed, Self.describe(error))
+            }
+            attempts.append(DownloadAttempt(
+                orderID: order.rawValue, callIndex: index, stage: .recording, startedAt: now(),
+                httpStatus: result.httpStatus, bytes: result.size - (result.resumedFrom ?? 0), rangeStart: result.resumedFrom
+            ))
+            let report: AudioReport
+            do {
+                report = try checker.check(fileAt: partPath, expectedSize: result.expectedSize)
+            } catch {
+                unlink(partPath)
+                return try finish(.failed, error.description)
+            }
+            record.apply(report)
+            record.verifiedAt = now()
+            if report.verdict == .valid {
+                try commit(partPath, to: finalPath)
+                unlink(options.location.path(ArchiveLocation.quarantineFolder + "/" + name))
+                record.downloadedAt = record.verifiedAt
+                return try finish(.valid, "", path: name, resumedFrom: result.resumedFrom)
+            }
+            if damagedRounds < options.retry.retries {
+                damagedRounds += 1
+                unlink(partPath)
+                let wait = options.retry.backoff(afterAttempt: damagedRounds - 1)
+                events(.retrying(order: order, callIndex: index, attempt: attempts.count, reason: "\(report.verdict.rawValue): \(report.detail)", wait: wait))
+                try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+                continue
+            }
+            let quarantine = ArchiveLocation.quarantineFolder + "/" + name
+            try FileManager.default.createDirectory(atPath: options.location.path(ArchiveLocation.quarantineFolder), withIntermediateDirectories: true)
+            try commit(partPath, to: options.location.path(quarantine))
+            record.downloadedAt = record.verifiedAt
+            return try finish(report.verdict, report.detail, path: quarantine, quarantined: true)
+        }
+    }
+
+    /// Renames a checked `.part` file to its final name (atomic in one directory) and syncs the directory.
+    private func commit(_ partPath: String, to finalPath: String) throws {
+        guard rename(partPath, finalPath) == 0 else {
+            throw ArchiveError.notWritable(path: finalPath, reason: String(cString: strerror(errno)))
+        }
+        let directory = open((finalPath as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
+        }
+    }
+
+    private func attempt(order: OrderID, callIndex: Int?, stage: DownloadAttempt.Stage, error: any Error) -> DownloadAttempt {
+        var status: Int?
+        switch error {
+        case let error as TelephonyError:
+            if case .notFound = error { status = 404 }
+            if case let .httpStatus(_, code, _) = error { status = code }
+        case let error as DownloadError:
+            if case let .httpStatus(code, _) = error { status = code }
+        default: break
+        }
+        return DownloadAttempt(orderID: order.rawValue, callIndex: callIndex, stage: stage, startedAt: now(), httpStatus: status, error: Self.describe(error))
+    }
+
+    static func describe(_ error: any Error) -> String {
+        String(describing: error)
+    }
+
+    private func now() -> String {
+        Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000)).iso8601
+    }
+}

@@ -1,0 +1,118 @@
+import AudioCheck
+import Catalog
+import Foundation
+import Model
+
+/// The outcome of checking one catalogued file again.
+public struct VerifyOutcome: Sendable {
+    public let record: CallRecord
+    /// The verdict the catalog had before this check.
+    public let previous: Verdict
+}
+
+/// Totals of a verify run.
+public struct VerifySummary: Sendable, Codable, Equatable {
+    public var checked = 0
+    public var verdicts: [String: Int] = [:]
+    /// Files whose verdict changed in this run.
+    public var changedVerdicts = 0
+    /// Audio files in the archive the catalog does not know (with `orphans`).
+    public var orphans: [String] = []
+
+    public init() {}
+
+    /// True when every checked file is valid and there are no orphans.
+    public var clean: Bool {
+        verdicts.keys.allSatisfy { $0 == Verdict.valid.rawValue } && orphans.isEmpty
+    }
+}
+
+/// Re-decodes and re-hashes catalogued files (SPEC §3 `verify`): `missing`, `changed`, new verdicts.
+public struct VerifyPipeline: Sendable {
+    public let location: ArchiveLocation
+    public let catalog: Catalog
+    public let jobs: Int
+
+    public init(location: ArchiveLocation, catalog: Catalog, jobs: Int) {
+        self.location = location
+        self.catalog = catalog
+        self.jobs = jobs
+    }
+
+    public func run(
+        _ query: CatalogQuery, orphans: Bool, events: @escaping @Sendable (VerifyOutcome) -> Void
+    ) async throws -> VerifySummary {
+        var targets: [CallRecord] = []
+        try catalog.forEach(query) { record in
+            if record.filePath != nil { targets.append(record) }
+        }
+        let checker = AudioChecker()
+        let location = location
+        let catalog = catalog
+        var summary = VerifySummary()
+        try await withThrowingTaskGroup(of: VerifyOutcome.self) { group in
+            var next = targets.makeIterator()
+            for _ in 0..<max(1, jobs) {
+                guard let record = next.next() else { break }
+                group.addTask { try Self.check(record, location: location, catalog: catalog, checker: checker) }
+            }
+            while let outcome = try await group.next() {
+                summary.checked += 1
+                summary.verdicts[outcome.record.verdict.rawValue, default: 0] += 1
+                if outcome.record.verdict != outcome.previous { summary.changedVerdicts += 1 }
+                events(outcome)
+                if let record = next.next() {
+                    group.addTask { try Self.check(record, location: location, catalog: catalog, checker: checker) }
+                }
+            }
+        }
+        if orphans {
+            summary.orphans = try findOrphans()
+        }
+        return summary
+    }
+
+    static func check(_ original: CallRecord, location: ArchiveLocation, catalog: Catalog, checker: AudioChecker) throws -> VerifyOutcome {
+        var record = original
+        let path = location.path(original.filePath ?? "")
+        record.verifiedAt = Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000)).iso8601
+        if access(path, F_OK) != 0 {
+            record.verdict = .missing
+            record.verdictDetail = "\(original.filePath ?? "") is gone"
+        } else {
+            do {
+                let report = try checker.check(fileAt: path)
+                if let known = original.sha256, known != report.sha256 {
+                    record.verdict = .changed
+                    record.verdictDetail = "sha256 is \(report.sha256.prefix(12))…, catalogued \(known.prefix(12))…; "
+                        + "now \(report.verdict.rawValue): \(report.detail)"
+                } else {
+                    let sha = record.sha256
+                    record.apply(report)
+                    record.sha256 = sha ?? report.sha256
+                }
+            } catch {
+                record.verdict = .missing
+                record.verdictDetail = "\(error)"
+            }
+        }
+        try catalog.save(record)
+        return VerifyOutcome(record: record, previous: original.verdict)
+    }
+
+    /// `.mp3` files at the top of the archive and in quarantine that no row points to.
+    func findOrphans() throws -> [String] {
+        var known = Set<String>()
+        try catalog.forEach { if let path = $0.filePath { known.insert(path) } }
+        var found: [String] = []
+        for folder in ["", ArchiveLocation.quarantineFolder] {
+            let directory = folder.isEmpty ? location.directory : location.path(folder)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            for name in names.sorted() where name.lowercased().hasSuffix(".mp3") {
+                let relative = folder.isEmpty ? name : folder + "/" + name
+                if !known.contains(relative) { found.append(relative) }
+            }
+        }
+        return found
+    }
+}

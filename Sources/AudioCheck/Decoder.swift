@@ -1,0 +1,85 @@
+import CMPG123
+
+/// One libmpg123 handle reading one `ByteSource`: float output at the native rate, gapless,
+/// quiet. Owns the handle and frees it in `deinit`.
+final class Decoder {
+    private let handle: OpaquePointer
+    private let source: ByteSource
+
+    /// What one `decode_frame` call produced.
+    enum Step {
+        case frame(samples: Int, position: Int64, info: mpg123_frameinfo2)
+        case newFormat(rate: Int, channels: Int)
+        case done
+        /// `atEnd`: the reader ran out of bytes mid-frame (a cut last frame, not damage).
+        case error(String, atEnd: Bool)
+    }
+
+    init(source: ByteSource) throws(AudioCheckError) {
+        Decoder.initializeLibrary
+        var error: Int32 = 0
+        guard let handle = mpg123_new(nil, &error) else {
+            throw .decoder(String(cString: mpg123_plain_strerror(error)))
+        }
+        self.handle = handle
+        self.source = source
+        // Gapless trimming is computed by the checker from the LAME tag: with it on, libmpg123
+        // silently skips the frames inside the encoder delay, hiding them from the frame walk.
+        let flags = MPG123_QUIET.rawValue | MPG123_FORCE_FLOAT.rawValue
+        try check(ca_mpg123_param(handle, Int32(MPG123_FLAGS.rawValue), Int(flags)))
+        // Accept any rate and channel count as float, so nothing is resampled.
+        try check(mpg123_format_none(handle))
+        for rate in [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000] {
+            try check(mpg123_format(handle, rate, Int32(MPG123_MONO.rawValue | MPG123_STEREO.rawValue), Int32(MPG123_ENC_FLOAT_32.rawValue)))
+        }
+        let context = Unmanaged.passUnretained(source).toOpaque()
+        try check(ca_mpg123_open_reader(handle, { context, buffer, count in
+            guard let context, let buffer else { return -1 }
+            return Unmanaged<ByteSource>.fromOpaque(context).takeUnretainedValue().read(into: buffer, count: count)
+        }, context))
+    }
+
+    deinit {
+        mpg123_close(handle)
+        mpg123_delete(handle)
+    }
+
+    private static let initializeLibrary: Void = { _ = mpg123_init() }()
+
+    func next() -> Step {
+        var number: Int64 = 0
+        var audio: UnsafeMutablePointer<UInt8>?
+        var bytes = 0
+        let result = ca_mpg123_decode_frame(handle, &number, &audio, &bytes)
+        switch result {
+        case MPG123_OK.rawValue:
+            var info = mpg123_frameinfo2()
+            _ = ca_mpg123_info(handle, &info)
+            let channels = info.mode == Int32(MPG123_M_MONO.rawValue) ? 1 : 2
+            return .frame(samples: bytes / (4 * channels), position: ca_mpg123_framepos(handle), info: info)
+        case MPG123_NEW_FORMAT.rawValue:
+            var rate = 0
+            var channels: Int32 = 0
+            var encoding: Int32 = 0
+            _ = mpg123_getformat(handle, &rate, &channels, &encoding)
+            return .newFormat(rate: rate, channels: Int(channels))
+        case MPG123_DONE.rawValue:
+            return .done
+        default:
+            let atEnd = mpg123_errcode(handle) == Int32(MPG123_ERR_READER.rawValue) && source.readError == 0
+            return .error(String(cString: mpg123_strerror(handle)), atEnd: atEnd)
+        }
+    }
+
+    /// True when libmpg123 saw a stream that continues past what its Xing header declared.
+    var isFrankenstein: Bool { ca_mpg123_state(handle, Int32(MPG123_FRANKENSTEIN.rawValue)) != 0 }
+
+    private func check(_ result: Int32) throws(AudioCheckError) {
+        guard result == MPG123_OK.rawValue else {
+            throw .decoder(String(cString: mpg123_strerror(handle)))
+        }
+    }
+}
+
+@available(*, unavailable)
+extension Decoder: Sendable {}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Model
+import Reports
+
+extension CallArchive {
+    /// `export [QUERY…]`: the report, CSV (SPEC §9) or JSON Lines, streamed.
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write matching calls as a CSV or JSON Lines report.")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+
+        @Option(help: "csv (RFC 4180, for spreadsheets) or jsonl.")
+        var format: Format = .csv
+
+        @Option(help: ArgumentHelp("Columns, comma-separated (default: every SPEC §4 column).", valueName: "a,b,…"))
+        var columns: String?
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (atomically) instead of stdout.", valueName: "file"))
+        var output: String?
+
+        @Option(help: ArgumentHelp("Sort by a column; -FIELD for descending.", valueName: "field"))
+        var sort: String?
+
+        @Flag(help: "CSV without the formula guard (cells starting = + - @ are not prefixed with ').")
+        var raw = false
+
+        @OptionGroup var archive: ArchiveOptions
+        @OptionGroup var query: QueryArguments
+
+        func run() async throws {
+            do {
+                let compiled = try CatalogQuery(words: query.words, sort: sort)
+                let names = try Columns.parse(columns)
+                let catalog = try archive.location.openExisting()
+                let sink = try output.map { try BufferedOutput(path: $0) } ?? BufferedOutput(descriptor: STDOUT_FILENO)
+                switch format {
+                case .csv:
+                    let writer = CSVWriter(columns: names, raw: raw)
+                    sink.write(writer.header)
+                    try catalog.forEach(compiled) { sink.write(writer.line($0)) }
+                case .jsonl:
+                    let writer = JSONLinesWriter(columns: columns == nil ? CallRecord.columnNames + ["api_json"] : names)
+                    try catalog.forEach(compiled) { sink.write(writer.line($0)) }
+                }
+                try sink.close()
+            } catch {
+                throw Failure.exit(error)
+            }
+        }
+    }
+}

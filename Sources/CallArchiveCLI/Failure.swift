@@ -1,0 +1,28 @@
+import Archive
+import ArgumentParser
+import Catalog
+import Model
+import Reports
+
+/// Maps an error that ends a command to its message and SPEC §8 exit code.
+enum Failure {
+    static func exit(_ error: any Error) -> any Error {
+        switch error {
+        case let error as ExitCode: return error
+        case is CancellationError: return Console.fail("interrupted", code: 130)
+        case let error as ArchiveError:
+            if case .catalog(let inner) = error { return exit(inner) }
+            return Console.fail(error.description, code: 3)
+        case let error as CatalogError:
+            if case .invalidQuery = error { return Console.fail(error.description, code: 64) }
+            return Console.fail(error.description, code: 3)
+        case let error as ReportError:
+            if case .unknownColumn = error { return Console.fail(error.description, code: 64) }
+            return Console.fail(error.description, code: 1)
+        case let error as ModelError:
+            return Console.fail(error.description, code: 64)
+        default:
+            return Console.fail("\(String(describing: error))", code: 1)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Archive
+import ArgumentParser
+import Foundation
+import Model
+
+extension CallArchive {
+    /// `fetch ORDER_ID… [--input FILE]`: metadata + download + verify + catalog.
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download orders' call recordings into the archive, verify and catalogue them.",
+            discussion: "The default command: `callarchive E8ZQCJ --output-dir DIR` is `callarchive fetch E8ZQCJ --output-dir DIR`."
+        )
+
+        @Argument(help: "Order ids to fetch.")
+        var orderIDs: [String] = []
+
+        @Option(help: ArgumentHelp("Read order ids from a file, or - for stdin (one a line; # comments; a CSV's first column).", valueName: "file"))
+        var input: String?
+
+        @Option(help: "Calls fetched at once.")
+        var jobs: Int = 4
+
+        @Option(help: ArgumentHelp("Abort recordings larger than this (bytes, or with K/M/G).", valueName: "size"))
+        var maxSize: String = "512M"
+
+        @Flag(help: "Fetch again even calls already catalogued valid.")
+        var force = false
+
+        @Flag(help: "Print the run's summary as JSON on stdout.")
+        var json = false
+
+        @Flag(name: .shortAndLong, help: "Only the summary, no per-call lines.")
+        var quiet = false
+
+        @OptionGroup var archive: ArchiveOptions
+        @OptionGroup var network: NetworkOptions
+
+        func validate() throws {
+            guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+            guard SizeText.bytes(maxSize) != nil else { throw ValidationError("--max-size '\(maxSize)' is not a size such as 512M") }
+            if orderIDs.isEmpty && input == nil { throw ValidationError("give order ids, or --input FILE") }
+        }
+
+        func run() async throws {
+            do {
+                let orders = try OrderInput.collect(arguments: orderIDs, input: input)
+                guard !orders.isEmpty else { throw Console.fail("no order ids in the input", code: 64) }
+                let options = FetchOptions(
+                    location: archive.location, api: network.api, retry: network.retry,
+                    jobs: jobs, maxSize: SizeText.bytes(maxSize)!, force: force
+                )
+                let summary = try await FetchRun.run(options: options, orders: orders, quiet: quiet, json: json)
+                if !summary.succeeded { throw ExitCode(1) }
+            } catch {
+                throw Failure.exit(error)
+            }
+        }
+    }
+}
+
+/// Runs a fetch pipeline with the CLI's rendering; shared by fetch, refetch and demo.
+enum FetchRun {
+    static func run(options: FetchOptions, orders: [OrderID], quiet: Bool, json: Bool, summaryLine: Bool = true) async throws -> FetchSummary {
+        let catalog = try options.location.openForWriting()
+        let renderer = FetchRenderer(orders: orders.count, quiet: quiet)
+        let pipeline = FetchPipeline(options: options, catalog: catalog)
+        let summary = try await pipeline.run(orders: orders) { renderer.handle($0) }
+        renderer.finish()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            Console.out(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n")
+        } else if summaryLine && (orders.count > 1 || !summary.succeeded || summary.skipped > 0) {
+            Console.err(describe(summary) + "\n")
+        }
+        return summary
+    }
+
+    /// `Fetched 30 orders (32 calls) in 4.2 s: 27 valid, …`
+    static func describe(_ summary: FetchSummary) -> String {
+        var parts = ["\(summary.valid) valid"]
+        if summary.skipped > 0 { parts.append("\(summary.skipped) skipped (already valid)") }
+        if let none = summary.verdicts[Verdict.noRecording.rawValue] { parts.append("\(none) without recording") }
+        let failed = summary.failures.values.reduce(0, +)
+        if failed > 0 {
+            let reasons = summary.failures.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+                .prefix(5).map { "\($0.value) \($0.key)" }.joined(separator: "; ")
+            parts.append("\(failed) failed (\(reasons))")
+        }
+        if summary.quarantined > 0 { parts.append("\(summary.quarantined) quarantined") }
+        if summary.resumed > 0 { parts.append("\(summary.resumed) resumed") }
+        return "Fetched \(summary.orders) order\(summary.orders == 1 ? "" : "s") (\(summary.calls) call\(summary.calls == 1 ? "" : "s")) in "
+            + String(format: "%.1f s", summary.seconds) + ": " + parts.joined(separator: ", ") + "; " + Console.megabytes(summary.bytes)
+    }
+}
+
+/// Sizes written by users: `1500`, `64K`, `512M`, `1G` (powers of 1024).
+enum SizeText {
+    static func bytes(_ text: String) -> Int64? {
+        var digits = text.uppercased().trimmingCharacters(in: .whitespaces)
+        for suffix in ["IB", "B"] where digits.hasSuffix(suffix) && digits.count > suffix.count {
+            digits.removeLast(suffix.count)
+            break
+        }
+        var scale: Int64 = 1
+        switch digits.last {
+        case "K": scale = 1 << 10
+        case "M": scale = 1 << 20
+        case "G": scale = 1 << 30
+        default: break
+        }
+        if scale > 1 { digits.removeLast() }
+        guard let value = Double(digits), value > 0, value * Double(scale) < 9e18 else { return nil }
+        return Int64(value * Double(scale))
+    }
+}

@@ -1,0 +1,190 @@
+import Archive
+import Foundation
+import Model
+import Synchronization
+
+/// Turns fetch events into what the user sees: the seed's display for one order, a progress
+/// bar on a terminal or one line per call otherwise for many.
+final class FetchRenderer: Sendable {
+    enum Mode { case single, bar, lines }
+
+    private struct State {
+        var done = 0
+        var failed = 0
+        var bytes: Int64 = 0
+        var inFlight: [String: Int64] = [:]
+        var lastPercent: [String: Int] = [:]
+        var lastDraw = ContinuousClock.now - .seconds(1)
+    }
+
+    private let mode: Mode
+    private let total: Int
+    private let started = ContinuousClock.now
+    private let state = Mutex(State())
+
+    init(orders: Int, quiet: Bool) {
+        total = orders
+        if orders == 1 && !quiet {
+            mode = .single
+        } else {
+            mode = Console.stderrIsTerminal && !quiet ? .bar : .lines
+        }
+    }
+
+    func handle(_ event: FetchEvent) {
+        switch mode {
+        case .single: single(event)
+        case .bar, .lines: bulk(event)
+        }
+    }
+
+    /// Clears the bar before the summary.
+    func finish() {
+        if mode == .bar { Console.err("\r\u{1B}[2K") }
+    }
+
+    // MARK: One order: the seed's display (SPEC §7)
+
+    private func single(_ event: FetchEvent) {
+        switch event {
+        case let .metadata(order, calls):
+            for (index, call) in calls.enumerated() {
+                var block = "Call Information:\n"
+                if calls.count > 1 { block = "Call Information (call \(index + 1) of \(calls.count)):\n" }
+                block += """
+                    Order ID: \(order)
+                    Store: \(call.storeName)
+                    Agent: \(call.agentName)
+                    Status: \(call.callStatus)
+                    Call In Time: \(call.callInTime)
+                    Call Out Time: \(call.callOutTime)
+                    Recording URL Available: \(call.recordingURL.isEmpty ? "No" : "Yes")
+
+                    """
+                Console.out(block + "\n")
+            }
+        case .downloadStarted:
+            Console.out("Downloading audio file...\n")
+        case let .progress(order, index, bytes, total):
+            guard let total, total > 0 else { return }
+            let permille = Int(Double(bytes) / Double(total) * 1000)
+            let key = "\(order)#\(index)"
+            let shouldPrint = state.withLock { state -> Bool in
+                let step = Console.stderrIsTerminal ? 1 : 100
+                let last = state.lastPercent[key] ?? -1000
+                guard permille - last >= step || (permille == 1000 && last != 1000) else { return false }
+                state.lastPercent[key] = permille
+                return true
+            }
+            guard shouldPrint else { return }
+            let text = String(format: "Download progress: %.1f%%", Double(permille) / 10)
+            Console.err(Console.stderrIsTerminal ? "\r\(text)" + (permille == 1000 ? "\n" : "") : text + "\n")
+        case let .retrying(_, _, attempt, reason, wait):
+            Console.err("Attempt \(attempt) failed: \(reason); retrying in \(String(format: "%.1f", wait)) s\n")
+        case let .callFinished(outcome):
+            let record = outcome.record
+            switch record.verdict {
+            case .valid:
+                Console.out("\nDownload completed:\nFile: \(outcome.displayPath ?? "")\nSize: \(Console.megabytes(record.fileSize ?? 0))\n")
+                Console.out("Verified: \(Self.audioSummary(record)) — valid\n")
+            case .noRecording:
+                Console.out("No recording: the API lists no recording URL for this call.\n")
+            case .failed:
+                Console.err("Download failed: \(record.verdictDetail)\n")
+            default:
+                Console.err("Verification failed: \(record.verdict.rawValue): \(record.verdictDetail)\n")
+                if let path = outcome.displayPath { Console.err("Quarantined: \(path)\n") }
+            }
+        case let .orderSkipped(order, calls):
+            Console.out("Order \(order): \(calls == 1 ? "its call is" : "all \(calls) calls are") already in the archive and valid; skipped (use --force to fetch again).\n")
+        }
+    }
+
+    static func audioSummary(_ record: CallRecord) -> String {
+        let seconds = record.audioSeconds ?? 0
+        let minutes = Int(seconds) / 60
+        let rest = seconds - Double(minutes * 60)
+        let channels = record.channels == 1 ? "mono" : "stereo"
+        var text = String(format: "%d:%06.3f of audio (%.3f s), %d frames, %d Hz %@, %.0f kbps",
+                          minutes, rest, seconds, record.frames ?? 0, record.sampleRate ?? 0, channels, record.bitrateKbps ?? 0)
+        if record.isShortRecording { text += "; \(record.verdictDetail)" }
+        return text
+    }
+
+    // MARK: Many orders
+
+    private func bulk(_ event: FetchEvent) {
+        switch event {
+        case let .progress(order, index, bytes, _):
+            guard mode == .bar else { return }
+            let line = state.withLock { state -> String? in
+                state.inFlight["\(order)#\(index)"] = bytes
+                guard ContinuousClock.now - state.lastDraw > .milliseconds(100) else { return nil }
+                state.lastDraw = ContinuousClock.now
+                return bar(state)
+            }
+            if let line { Console.err(line) }
+        case let .retrying(order, index, attempt, reason, wait):
+            if mode == .lines {
+                Console.err("\(order)\(index.map { $0 > 1 ? "-\($0)" : "" } ?? ""): attempt \(attempt) failed (\(reason)); retrying in \(String(format: "%.1f", wait)) s\n")
+            }
+        case let .callFinished(outcome):
+            let record = outcome.record
+            let line = state.withLock { state -> String in
+                state.inFlight["\(record.orderID)#\(record.callIndex)"] = nil
+                state.done += 1
+                state.bytes += record.verdict == .valid ? record.fileSize ?? 0 : 0
+                if record.verdict != .valid && record.verdict != .noRecording { state.failed += 1 }
+                return mode == .bar ? bar(state) : ""
+            }
+            if mode == .lines {
+                Console.err(Self.callLine(outcome) + "\n")
+            } else if record.verdict != .valid {
+                Console.err("\r\u{1B}[2K" + Self.callLine(outcome) + "\n" + line)
+            } else {
+                Console.err(line)
+            }
+        case let .orderSkipped(order, calls):
+            state.withLock { $0.done += 1 }
+            if mode == .lines { Console.err("\(order): skipped, \(calls) valid call\(calls == 1 ? "" : "s") already archived\n") }
+        case .metadata, .downloadStarted:
+            break
+        }
+    }
+
+    static func callLine(_ outcome: CallOutcome) -> String {
+        let record = outcome.record
+        let name = record.callIndex > 1 ? "\(record.orderID)-\(record.callIndex)" : record.orderID
+        switch record.verdict {
+        case .valid:
+            return "\(name): valid, \(Console.megabytes(record.fileSize ?? 0)), \(String(format: "%.1f", record.audioSeconds ?? 0)) s"
+                + (outcome.resumedFrom.map { ", resumed at byte \($0)" } ?? "")
+        case .noRecording:
+            return "\(name): no recording"
+        default:
+            return "\(name): \(record.verdict.rawValue): \(record.verdictDetail)" + (outcome.quarantined ? " (quarantined)" : "")
+        }
+    }
+
+    /// `[=====>    ] 12/30  3.40 MB  1.20 MB/s  ETA 0:12  2 failed`
+    private func bar(_ state: State) -> String {
+        let elapsed = max(0.001, (ContinuousClock.now - started).seconds)
+        let bytes = state.bytes + state.inFlight.values.reduce(0, +)
+        let rate = Double(bytes) / elapsed
+        let fraction = total > 0 ? Double(state.done) / Double(total) : 1
+        let cells = 24
+        let filled = Int(fraction * Double(cells))
+        let barText = String(repeating: "=", count: filled) + (filled < cells ? ">" : "") + String(repeating: " ", count: max(0, cells - filled - 1))
+        var eta = "--:--"
+        if state.done > 0, state.done < total {
+            let remaining = Int(elapsed / Double(state.done) * Double(total - state.done))
+            eta = "\(remaining / 60):" + String(format: "%02d", remaining % 60)
+        }
+        return "\r\u{1B}[2K[\(barText)] \(state.done)/\(total)  \(Console.megabytes(bytes))  \(Console.megabytes(Int64(rate)))/s  ETA \(eta)"
+            + (state.failed > 0 ? "  \(state.failed) failed" : "")
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,49 @@
+import Archive
+import ArgumentParser
+import Model
+
+extension CallArchive {
+    /// `info ORDER_ID`: the API's metadata, the seed's "Call Information" block; downloads nothing.
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an order's call metadata from the API; downloads nothing.")
+
+        @Argument(help: "The order id.")
+        var orderID: String
+
+        @Flag(help: "Print the calls as JSON Lines, as the API sent them.")
+        var json = false
+
+        @OptionGroup var network: NetworkOptions
+
+        func validate() throws {
+            guard OrderID.isValid(orderID) else { throw ValidationError(ModelError.invalidOrderID(orderID).description) }
+        }
+
+        func run() async throws {
+            do {
+                let order = try OrderID(orderID)
+                let calls = try await MetadataLookup.calls(for: order, api: network.api, retry: network.retry)
+                for (index, call) in calls.enumerated() {
+                    if json {
+                        Console.out(call.rawJSON + "\n")
+                        continue
+                    }
+                    Console.out(calls.count > 1 ? "Call Information (call \(index + 1) of \(calls.count)):\n" : "Call Information:\n")
+                    Console.out("""
+                        Order ID: \(order)
+                        Store: \(call.storeName)
+                        Agent: \(call.agentName)
+                        Status: \(call.callStatus)
+                        Call In Time: \(call.callInTime)
+                        Call Out Time: \(call.callOutTime)
+                        Recording URL Available: \(call.recordingURL.isEmpty ? "No" : "Yes")
+
+                        """)
+                    if index < calls.count - 1 { Console.out("\n") }
+                }
+            } catch {
+                throw Failure.exit(error)
+            }
+        }
+    }
+}

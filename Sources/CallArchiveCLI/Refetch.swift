@@ -1,0 +1,43 @@
+import Archive
+import ArgumentParser
+import Catalog
+import Foundation
+import Model
+
+extension CallArchive {
+    /// `refetch [QUERY…]`: fetch again every matching call that is not valid.
+    struct Refetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Fetch again every matching call whose verdict is not valid (default query: -verdict:valid).")
+
+        @Option(help: "Calls fetched at once.")
+        var jobs: Int = 4
+
+        @Flag(help: "Print the run's summary as JSON on stdout.")
+        var json = false
+
+        @OptionGroup var archive: ArchiveOptions
+        @OptionGroup var network: NetworkOptions
+        @OptionGroup var query: QueryArguments
+
+        func run() async throws {
+            do {
+                let compiled = try CatalogQuery(words: query.words + ["-verdict:=valid"])
+                let location = archive.location
+                var seen = Set<String>()
+                var orders: [OrderID] = []
+                try location.openExisting().forEach(compiled) { record in
+                    if seen.insert(record.orderID).inserted, let order = try? OrderID(record.orderID) { orders.append(order) }
+                }
+                guard !orders.isEmpty else {
+                    Console.err("nothing to refetch: every matching call is valid\n")
+                    return
+                }
+                let options = FetchOptions(location: location, api: network.api, retry: network.retry, jobs: jobs, force: true)
+                let summary = try await FetchRun.run(options: options, orders: orders, quiet: false, json: json)
+                if !summary.succeeded { throw ExitCode(1) }
+            } catch {
+                throw Failure.exit(error)
+            }
+        }
+    }
+}

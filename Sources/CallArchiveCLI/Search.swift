@@ -1,0 +1,77 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Model
+import Reports
+
+extension CallArchive {
+    /// `search [QUERY…]`: catalog rows matching a query.
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List catalogued calls matching a query (all calls without one).")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, jsonl }
+
+        @Option(help: "Output format: table, csv, json or jsonl.")
+        var format: Format = .table
+
+        @Option(help: ArgumentHelp("Sort by a column; -FIELD for descending; several comma-separated.", valueName: "field"))
+        var sort: String?
+
+        @Option(help: "Show at most N rows.")
+        var limit: Int?
+
+        @Option(help: ArgumentHelp("Columns to show, comma-separated (SPEC §4 names).", valueName: "a,b,…"))
+        var fields: String?
+
+        @Flag(help: "CSV without the formula guard (cells starting = + - @ are not prefixed with ').")
+        var raw = false
+
+        @OptionGroup var archive: ArchiveOptions
+        @OptionGroup var query: QueryArguments
+
+        func run() async throws {
+            do {
+                let compiled = try CatalogQuery(words: query.words, sort: sort, limit: limit)
+                let catalog = try archive.location.openExisting()
+                let columns = try fields.map { try Columns.parse($0) }
+                switch format {
+                case .table:
+                    let records = try catalog.records(compiled)
+                    if records.isEmpty {
+                        Console.err("no calls match\n")
+                        return
+                    }
+                    let writer = TableWriter(columns: columns ?? TableWriter.defaultColumns, width: Console.width)
+                    Console.out(writer.render(records))
+                case .csv:
+                    let writer = CSVWriter(columns: columns ?? CallRecord.columnNames, raw: raw)
+                    try stream(catalog, compiled, header: writer.header) { writer.line($0) }
+                case .jsonl:
+                    let writer = JSONLinesWriter(columns: columns ?? CallRecord.columnNames)
+                    try stream(catalog, compiled) { writer.line($0) }
+                case .json:
+                    let writer = JSONLinesWriter(columns: columns ?? CallRecord.columnNames)
+                    var first = true
+                    try stream(catalog, compiled, header: "[", footer: "]\n") { record in
+                        defer { first = false }
+                        return (first ? "\n" : ",\n") + writer.object(record)
+                    }
+                }
+            } catch {
+                throw Failure.exit(error)
+            }
+        }
+    }
+}
+
+/// Writes rows to stdout as they come from the catalog, in large writes.
+func stream(
+    _ catalog: Catalog, _ query: CatalogQuery, header: String = "", footer: String = "",
+    _ line: (CallRecord) -> String
+) throws {
+    let output = BufferedOutput(descriptor: STDOUT_FILENO)
+    output.write(header)
+    try catalog.forEach(query) { output.write(line($0)) }
+    output.write(footer)
+    try output.close()
+}

@@ -1,0 +1,55 @@
+import Archive
+import ArgumentParser
+import Catalog
+import Foundation
+import Model
+
+extension CallArchive {
+    /// `verify [QUERY…]`: decode and re-hash catalogued files.
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decode and re-hash catalogued files; report missing, changed and damaged ones.")
+
+        @Option(help: "Files checked at once (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Flag(help: "Also list audio files in the archive that the catalog does not know.")
+        var orphans = false
+
+        @Flag(help: "Print the summary as JSON on stdout.")
+        var json = false
+
+        @OptionGroup var archive: ArchiveOptions
+        @OptionGroup var query: QueryArguments
+
+        func validate() throws {
+            guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+        }
+
+        func run() async throws {
+            do {
+                let compiled = try CatalogQuery(words: query.words)
+                let location = archive.location
+                let catalog = try location.openExisting()
+                let summary = try await VerifyPipeline(location: location, catalog: catalog, jobs: jobs).run(compiled, orphans: orphans) { outcome in
+                    let record = outcome.record
+                    guard record.verdict != .valid || outcome.previous != .valid else { return }
+                    let name = record.filePath ?? record.orderID
+                    Console.err("\(name): \(record.verdict.rawValue)" + (record.verdictDetail.isEmpty ? "" : ": \(record.verdictDetail)") + "\n")
+                }
+                for orphan in summary.orphans { Console.out("orphan: \(orphan)\n") }
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    Console.out(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n")
+                } else {
+                    let counts = summary.verdicts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                    Console.err("Verified \(summary.checked) file\(summary.checked == 1 ? "" : "s"): \(counts.isEmpty ? "nothing to check" : counts)"
+                        + (orphans ? "; \(summary.orphans.count) orphan\(summary.orphans.count == 1 ? "" : "s")" : "") + "\n")
+                }
+                if !summary.clean { throw ExitCode(1) }
+            } catch {
+                throw Failure.exit(error)
+            }
+        }
+    }
+}

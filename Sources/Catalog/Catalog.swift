@@ -1,0 +1,208 @@
+import Foundation
+import GRDB
+import Model
+
+/// The SQLite catalog: one row per call, the attempts made for each, and the queries over them.
+///
+/// On disk it is a WAL-mode database that several processes may share: writes are short
+/// transactions and every connection waits (busy timeout) instead of failing when another
+/// process holds the write lock.
+public final class Catalog: Sendable {
+    private let writer: any DatabaseWriter
+    /// Where the catalog lives, or `:memory:`.
+    public let path: String
+
+    private init(writer: any DatabaseWriter, path: String) {
+        self.writer = writer
+        self.path = path
+    }
+
+    /// Opens (creating when missing, with mode 0600) the catalog at `path` and applies pending
+    /// migrations. Refuses files that are not catalogs and catalogs from a newer schema.
+    public static func open(at path: String) throws(CatalogError) -> Catalog {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw .notACatalog(path: path, reason: "it is a directory") }
+            try checkHeader(path: path)
+            if Self.fileSize(path) > 0 { try inspect(path: path) }
+        } else {
+            let fd = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+            if fd < 0, errno != EEXIST {
+                throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            }
+            if fd >= 0 { close(fd) }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(60)
+        configuration.journalMode = .wal
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            let catalog = Catalog(writer: pool, path: path)
+            try catalog.migrate()
+            return catalog
+        } catch let error as CatalogError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw .notACatalog(path: path, reason: "SQLite says: \(error.message ?? "\(error.resultCode)")")
+        } catch {
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// A private in-memory catalog with the same schema, for tests and dry runs.
+    public static func inMemory() throws(CatalogError) -> Catalog {
+        do {
+            let catalog = Catalog(writer: try DatabaseQueue(), path: ":memory:")
+            try catalog.migrate()
+            return catalog
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    private static func fileSize(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+    }
+
+    /// A file that exists must start like an SQLite database (or be empty, as a new one is).
+    private static func checkHeader(path: String) throws(CatalogError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .cannotOpen(path: path, reason: "permission denied")
+        }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        if !header.isEmpty, header != Data("SQLite format 3\0".utf8) {
+            throw .notACatalog(path: path, reason: "it is not an SQLite database")
+        }
+    }
+
+    /// Looks at an existing file through a read-only connection, so a file that is refused is
+    /// left exactly as it was.
+    private static func inspect(path: String) throws(CatalogError) {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(60)
+        let state: (applied: [String], foreignTables: Bool)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            state = try queue.read { db -> (applied: [String], foreignTables: Bool) in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                guard tables.contains("grdb_migrations") else { return ([], !tables.isEmpty) }
+                return (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"), false)
+            }
+            try queue.close()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw .notACatalog(path: path, reason: "SQLite says: \(error.message ?? "\(error.resultCode)")")
+        } catch {
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
+        if state.foreignTables {
+            throw .notACatalog(path: path, reason: "it is an SQLite database of another program")
+        }
+        let known = Set(Schema.migrations.map(\.identifier))
+        let unknown = state.applied.filter { !known.contains($0) }
+        if !unknown.isEmpty {
+            throw .newerSchema(path: path, unknownMigrations: unknown.sorted())
+        }
+    }
+
+    private func migrate() throws {
+        try Schema.migrator.migrate(writer)
+    }
+
+    /// Identifiers of the migrations applied to this catalog, in order.
+    public func appliedMigrations() throws(CatalogError) -> [String] {
+        let applied: Set<String> = try read { db in try Schema.migrator.appliedIdentifiers(db) }
+        return applied.sorted()
+    }
+
+    // MARK: Calls
+
+    /// Inserts the call or replaces the row with the same order id and call index.
+    public func save(_ record: CallRecord) throws(CatalogError) {
+        try write { db in try record.upsert(db) }
+    }
+
+    /// Saves a call and the attempts that produced it in one short transaction.
+    public func save(_ record: CallRecord, attempts: [DownloadAttempt]) throws(CatalogError) {
+        try write { db in
+            try record.upsert(db)
+            for attempt in attempts { try attempt.insert(db) }
+        }
+    }
+
+    public func record(order: String, callIndex: Int) throws(CatalogError) -> CallRecord? {
+        try read { db in
+            try CallRecord
+                .filter(CallRecord.Columns.orderID == order && CallRecord.Columns.callIndex == callIndex)
+                .fetchOne(db)
+        }
+    }
+
+    /// Every call of an order, by call index.
+    public func records(order: String) throws(CatalogError) -> [CallRecord] {
+        try read { db in
+            try CallRecord.filter(CallRecord.Columns.orderID == order)
+                .order(CallRecord.Columns.callIndex)
+                .fetchAll(db)
+        }
+    }
+
+    public func attempts(order: String) throws(CatalogError) -> [DownloadAttempt] {
+        try read { db in
+            try DownloadAttempt.filter(Column("order_id") == order).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    public func count() throws(CatalogError) -> Int {
+        try read { db in try CallRecord.fetchCount(db) }
+    }
+
+    /// Calls rows matching `query` one at a time, without loading them all (exports of any size).
+    public func forEach(
+        _ query: CatalogQuery = CatalogQuery(),
+        _ body: (CallRecord) throws -> Void
+    ) throws(CatalogError) {
+        try read { db in
+            let (sql, arguments) = query.sql(selecting: "*")
+            let cursor = try CallRecord.fetchCursor(db, sql: sql, arguments: arguments.statementArguments)
+            while let record = try cursor.next() { try body(record) }
+        }
+    }
+
+    /// Rows matching `query`, loaded into memory (searches with a limit).
+    public func records(_ query: CatalogQuery) throws(CatalogError) -> [CallRecord] {
+        var rows: [CallRecord] = []
+        try forEach(query) { rows.append($0) }
+        return rows
+    }
+
+    /// `PRAGMA integrity_check`'s answer: `ok` for a sound database.
+    public func integrityCheck() throws(CatalogError) -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    // MARK: Plumbing
+
+    func read<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    private func write(_ body: (Database) throws -> Void) throws(CatalogError) {
+        do {
+            try writer.write(body)
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+}

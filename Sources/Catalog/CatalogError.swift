@@ -1,0 +1,26 @@
+/// Why a catalog could not be used (exit 3, SPEC §8), or why a query was refused (exit 64).
+public enum CatalogError: Error, Sendable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case notACatalog(path: String, reason: String)
+    case newerSchema(path: String, unknownMigrations: [String])
+    case database(String)
+    /// A query, sort or column list the user wrote is malformed (a usage error, exit 64).
+    case invalidQuery(token: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason):
+            "cannot open the catalog \(path): \(reason)"
+        case let .notACatalog(path, reason):
+            "\(path) is not a callarchive catalog (\(reason)); it was left untouched. "
+                + "Point --catalog at another file, or move this one away to start a new catalog."
+        case let .newerSchema(path, unknown):
+            "the catalog \(path) was written by a newer callarchive (schema \(unknown.joined(separator: ", "))); "
+                + "it was left untouched. Upgrade callarchive to use it."
+        case let .database(message):
+            "catalog error: \(message)"
+        case let .invalidQuery(token, reason):
+            "invalid query term '\(token)': \(reason)"
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Model
+
+/// The fields a query may name, and the columns they stand for.
+enum QueryField {
+    enum Kind { case text, number, size, date }
+
+    static let fields: [String: (column: String, kind: Kind)] = [
+        "store": ("store_name", .text),
+        "agent": ("agent_name", .text),
+        "status": ("call_status", .text),
+        "order": ("order_id", .text),
+        "sid": ("call_sid", .text),
+        "verdict": ("verdict", .text),
+        "code": ("store_code", .text),
+        "detail": ("verdict_detail", .text),
+        "duration": ("audio_seconds", .number),
+        "length": ("call_seconds", .number),
+        "frames": ("frames", .number),
+        "attempts": ("attempts", .number),
+        "size": ("file_size", .size),
+        "date": ("call_in_time", .date),
+    ]
+
+    /// Sorting accepts the §4 column names and the query field names.
+    static func column(forSortName name: String) -> String? {
+        if CallRecord.columnNames.contains(name) { return name }
+        return fields[name]?.column
+    }
+}
+
+/// Turns one query word into a condition of a `CatalogQuery`.
+enum QueryParser {
+    static func add(_ word: String, to query: inout CatalogQuery) throws(CatalogError) {
+        var body = Substring(word)
+        var negated = false
+        if let first = body.first, first == "-" || first == "^", body.count > 1 {
+            negated = true
+            body = body.dropFirst()
+        }
+        var condition: String
+        var arguments: [SQLArgument]
+        if let colon = body.firstIndex(of: ":"), body[..<colon].allSatisfy({ $0.isLetter || $0 == "_" }), colon != body.startIndex {
+            let name = body[..<colon].lowercased()
+            let value = String(body[body.index(after: colon)...])
+            guard let field = QueryField.fields[name] else {
+                throw .invalidQuery(
+                    token: word,
+                    reason: "unknown field '\(name)'; fields are \(QueryField.fields.keys.sorted().joined(separator: ", "))"
+                )
+            }
+            guard !value.isEmpty else { throw .invalidQuery(token: word, reason: "'\(name):' needs a value") }
+            (condition, arguments) = try compile(field: field, value: value, word: word)
+        } else {
+            (condition, arguments) = try fullText(String(body), word: word)
+        }
+        if negated { condition = "NOT IFNULL(\(condition), 0)" }
+        query.conditions.append(condition)
+        query.arguments += arguments
+    }
+
+    private static func compile(
+        field: (column: String, kind: QueryField.Kind), value: String, word: String
+    ) throws(CatalogError) -> (String, [SQLArgument]) {
+        switch field.kind {
+        case .text:
+            let exact = value.hasPrefix("=")
+            let text = exact ? String(value.dropFirst()) : value
+            let alternatives = text.split(separator: ",", omittingEmptySubsequences: true).map(String.init)
+            guard !alternatives.isEmpty else { throw .invalidQuery(token: word, reason: "needs a value after '='") }
+            let clauses = alternatives.map { _ in
+                exact ? "\(field.column) = ?" : "\(field.column) LIKE ? ESCAPE '\\'"
+            }
+            let arguments = alternatives.map { exact ? SQLArgument.text($0) : .text("%" + likeEscaped($0) + "%") }
+            return (clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " OR ") + ")", arguments)
+        case .number, .size:
+            return try numeric(field.column, value, word: word, parse: field.kind == .size ? parseSize : parseNumber)
+        case .date:
+            return try date(field.column, value, word: word)
+        }
+    }
+
+    private static func numeric(
+        _ column: String, _ value: String, word: String, parse: (Substring) -> Double?
+    ) throws(CatalogError) -> (String, [SQLArgument]) {
+        func number(_ text: Substring) throws(CatalogError) -> SQLArgument {
+            guard let number = parse(text) else {
+                throw .invalidQuery(token: word, reason: "'\(text)' is not a number")
+            }
+            return .real(number)
+        }
+        for op in [">=", "<=", ">", "<"] where value.hasPrefix(op) {
+            return ("\(column) \(op) ?", [try number(value.dropFirst(op.count))])
+        }
+        if let range = value.range(of: "..") {
+            let low = value[..<range.lowerBound], high = value[range.upperBound...]
+            switch (low.isEmpty, high.isEmpty) {
+            case (true, true): throw .invalidQuery(token: word, reason: "a range needs at least one end")
+            case (false, true): return ("\(column) >= ?", [try number(low)])
+            case (true, false): return ("\(column) <= ?", [try number(high)])
+            case (false, false): return ("\(column) BETWEEN ? AND ?", [try number(low), try number(high)])
+            }
+        }
+        return ("\(column) = ?", [try number(Substring(value))])
+    }
+
+    private static func parseNumber(_ text: Substring) -> Double? {
+        guard let value = Double(text), value.isFinite else { return nil }
+        return value
+    }
+
+    /// `1500`, `2K`, `1.5M`, `1G` (powers of 1024, as SPEC §7's MB); `KB`/`MB`/`GB`/`KiB`… also read.
+    private static func parseSize(_ text: Substring) -> Double? {
+        var digits = text.uppercased()
+        for suffix in ["IB", "B"] where digits.hasSuffix(suffix) && digits.count > suffix.count {
+            digits.removeLast(suffix.count)
+            break
+        }
+        let scale: Double
+        switch digits.last {
+        case "K": scale = 1024
+        case "M": scale = 1024 * 1024
+        case "G": scale = 1024 * 1024 * 1024
+        default: scale = 1
+        }
+        if scale > 1 { digits.removeLast() }
+        guard let value = parseNumber(Substring(digits)), value >= 0 else { return nil }
+        return value * scale
+    }
+
+    private static func date(_ column: String, _ value: String, word: String) throws(CatalogError) -> (String, [SQLArgument]) {
+        func bounds(_ text: Substring) throws(CatalogError) -> (start: String, end: String) {
+            guard let span = DateSpan(String(text)) else {
+                throw .invalidQuery(token: word, reason: "'\(text)' is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+            }
+            return (span.start.iso8601, span.end.iso8601)
+        }
+        if let range = value.range(of: "..") {
+            let low = value[..<range.lowerBound], high = value[range.upperBound...]
+            switch (low.isEmpty, high.isEmpty) {
+            case (true, true): throw .invalidQuery(token: word, reason: "a date range needs at least one end")
+            case (false, true): return ("\(column) >= ?", [.text(try bounds(low).start)])
+            case (true, false): return ("\(column) < ?", [.text(try bounds(high).end)])
+            case (false, false):
+                let start = try bounds(low).start, end = try bounds(high).end
+                guard start < end else { throw .invalidQuery(token: word, reason: "the range ends before it starts") }
+                return ("(\(column) >= ? AND \(column) < ?)", [.text(start), .text(end)])
+            }
+        }
+        let span = try bounds(Substring(value))
+        return ("(\(column) >= ? AND \(column) < ?)", [.text(span.start), .text(span.end)])
+    }
+
+    /// A bare word: a prefix match over store, agent, order id and status (the FTS5 index).
+    private static func fullText(_ text: String, word: String) throws(CatalogError) -> (String, [SQLArgument]) {
+        guard !text.isEmpty else { throw .invalidQuery(token: word, reason: "empty word") }
+        let phrase = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"*"
+        return ("id IN (SELECT rowid FROM calls_fts WHERE calls_fts MATCH ?)", [.text(phrase)])
+    }
+
+    private static func likeEscaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+}
+
+/// A UTC day, month or year written `YYYY-MM-DD`, `YYYY-MM` or `YYYY`: `[start, end)`.
+struct DateSpan {
+    let start: Timestamp
+    let end: Timestamp
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...3).contains(parts.count), parts[0].count == 4,
+              parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              parts.dropFirst().allSatisfy({ $0.count == 2 }),
+              let year = Int(parts[0])
+        else { return nil }
+        let month = parts.count > 1 ? Int(parts[1])! : 1
+        let day = parts.count > 2 ? Int(parts[2])! : 1
+        guard (1...12).contains(month), (1...Timestamp.daysIn(month: month, year: year)).contains(day) else { return nil }
+        let first = Timestamp.daysSinceEpoch(year: year, month: month, day: day)
+        let next: Int
+        switch parts.count {
+        case 1: next = Timestamp.daysSinceEpoch(year: year + 1, month: 1, day: 1)
+        case 2: next = month == 12
+            ? Timestamp.daysSinceEpoch(year: year + 1, month: 1, day: 1)
+            : Timestamp.daysSinceEpoch(year: year, month: month + 1, day: 1)
+        default: next = first + 1
+        }
+        start = Timestamp(millisecondsSince1970: Int64(first) * 86_400_000)
+        end = Timestamp(millisecondsSince1970: Int64(next) * 86_400_000)
+    }
+}

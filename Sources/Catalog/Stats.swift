@@ -1,0 +1,85 @@
+import GRDB
+import Model
+
+/// How `stats` groups calls.
+public enum StatsGrouping: String, Sendable, CaseIterable {
+    case store, agent, status, verdict, day, month
+
+    var expression: String {
+        switch self {
+        case .store: "store_name"
+        case .agent: "agent_name"
+        case .status: "call_status"
+        case .verdict: "verdict"
+        case .day: "substr(call_in_time, 1, 10)"
+        case .month: "substr(call_in_time, 1, 7)"
+        }
+    }
+}
+
+/// One line of `stats`: a group (or the totals) and its figures.
+public struct StatsRow: Sendable, Equatable, Codable {
+    public var group: String
+    public var calls: Int
+    public var valid: Int
+    /// Calls not valid, by verdict.
+    public var invalid: [String: Int]
+    public var audioSeconds: Double
+    public var callSeconds: Double
+    /// Valid recordings under half their call's length.
+    public var shortRecordings: Int
+
+    /// Mean audio seconds over the calls that have audio.
+    public var meanAudioSeconds: Double
+}
+
+extension Catalog {
+    /// Figures per group (sorted by group) for the calls matching `query`; `grouping` nil gives
+    /// the totals alone. The totals row is always last.
+    public func stats(_ query: CatalogQuery, by grouping: StatsGrouping?) throws(CatalogError) -> [StatsRow] {
+        let verdicts = Verdict.allCases.filter { $0 != .valid }
+        let (filter, arguments) = query.whereClause
+        let columns = """
+            COUNT(*), SUM(verdict = 'valid'), \(verdicts.map { "SUM(verdict = '\($0.rawValue)')" }.joined(separator: ", ")),
+            TOTAL(audio_seconds), TOTAL(call_seconds),
+            SUM(verdict = 'valid' AND verdict_detail LIKE 'short recording:%'), AVG(audio_seconds)
+            """
+        func row(_ statement: Row, group: String, offset: Int) -> StatsRow {
+            var invalid: [String: Int] = [:]
+            for (index, verdict) in verdicts.enumerated() {
+                let count = (statement[offset + 2 + index] as Int?) ?? 0
+                if count > 0 { invalid[verdict.rawValue] = count }
+            }
+            let base = offset + 2 + verdicts.count
+            return StatsRow(
+                group: group, calls: statement[offset] ?? 0, valid: statement[offset + 1] ?? 0, invalid: invalid,
+                audioSeconds: statement[base] ?? 0, callSeconds: statement[base + 1] ?? 0,
+                shortRecordings: statement[base + 2] ?? 0, meanAudioSeconds: statement[base + 3] ?? 0
+            )
+        }
+        return try read { db in
+            var rows: [StatsRow] = []
+            if let grouping {
+                let sql = "SELECT \(grouping.expression) AS grp, \(columns) FROM calls WHERE \(filter) GROUP BY grp ORDER BY grp"
+                for statement in try Row.fetchAll(db, sql: sql, arguments: arguments.statementArguments) {
+                    rows.append(row(statement, group: (statement[0] as String?) ?? "", offset: 1))
+                }
+            }
+            let totals = try Row.fetchOne(db, sql: "SELECT \(columns) FROM calls WHERE \(filter)", arguments: arguments.statementArguments)
+            if let totals { rows.append(row(totals, group: "TOTAL", offset: 0)) }
+            return rows
+        }
+    }
+}
+
+extension SQLArgumentList {
+    var statementArguments: StatementArguments {
+        StatementArguments(values.map { value -> DatabaseValue in
+            switch value {
+            case .text(let text): text.databaseValue
+            case .integer(let number): number.databaseValue
+            case .real(let number): number.databaseValue
+            }
+        })
+    }
+}

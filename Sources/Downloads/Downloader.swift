@@ -1,0 +1,163 @@
+import AsyncHTTPClient
+import Foundation
+import Model
+import NIOCore
+import Transport
+
+/// One recording to stream into a `.part` file.
+public struct DownloadRequest: Sendable {
+    public var url: URL
+    public var partPath: String
+    /// Aborts when the recording is larger (Content-Length or bytes received).
+    public var maxSize: Int64
+    /// Resume a leftover `.part` with `Range` when it is there.
+    public var resume: Bool
+    public var requestTimeout: Double
+
+    public init(url: URL, partPath: String, maxSize: Int64 = 512 << 20, resume: Bool = true, requestTimeout: Double = 300) {
+        self.url = url
+        self.partPath = partPath
+        self.maxSize = maxSize
+        self.resume = resume
+        self.requestTimeout = requestTimeout
+    }
+}
+
+/// What a finished download left in the `.part` file.
+public struct DownloadResult: Sendable, Equatable {
+    public var size: Int64
+    /// The whole size the server announced (Content-Length, or Content-Range's total).
+    public var expectedSize: Int64?
+    public var httpStatus: Int
+    /// The offset a `Range` request resumed from, when the server honoured it (206).
+    public var resumedFrom: Int64?
+}
+
+/// Streams recordings to disk: `Range` resume, `Content-Length` check, size limit, redirects
+/// checked by scheme, fsync. Never holds a recording in memory.
+public struct Downloader: Sendable {
+    public static let maxRedirects = 5
+    private let http: HTTPClient
+
+    public init(http: HTTPClient) {
+        self.http = http
+    }
+
+    /// Downloads `request.url` into `request.partPath`. `headers` gives the headers for each URL
+    /// visited (the first and every redirect), so credentials can be scoped by origin.
+    /// `progress` receives (bytes in the part file, expected total) as chunks arrive.
+    public func download(
+        _ request: DownloadRequest,
+        headers: (URL) -> [(String, String)],
+        progress: (Int64, Int64?) -> Void = { _, _ in }
+    ) async throws(DownloadError) -> DownloadResult {
+        let existing = request.resume ? Self.fileSize(request.partPath) : 0
+        var url = request.url
+        var redirects = 0
+        while true {
+            var httpRequest = HTTPClientRequest(url: url.absoluteString)
+            for (name, value) in headers(url) { httpRequest.headers.add(name: name, value: value) }
+            if existing > 0 { httpRequest.headers.add(name: "Range", value: "bytes=\(existing)-") }
+            let response: HTTPClientResponse
+            do {
+                response = try await http.execute(httpRequest, timeout: .milliseconds(Int64(request.requestTimeout * 1000)))
+            } catch {
+                throw Self.transportError(error)
+            }
+            let status = Int(response.status.code)
+            if [301, 302, 303, 307, 308].contains(status) {
+                redirects += 1
+                guard redirects <= Self.maxRedirects else { throw .tooManyRedirects(limit: Self.maxRedirects) }
+                guard let location = response.headers.first(name: "Location"),
+                      let next = URL(string: location, relativeTo: url)?.absoluteURL
+                else { throw .refusedRedirect(url: "", reason: "no usable Location header") }
+                guard let scheme = next.scheme?.lowercased(), scheme == "http" || scheme == "https", next.host != nil else {
+                    throw .refusedRedirect(url: location, reason: "only http and https are followed")
+                }
+                url = next
+                continue
+            }
+            guard status == 200 || status == 206 else {
+                let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0) }
+                throw .httpStatus(status: status, retryAfter: retryAfter)
+            }
+            let length = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
+            var resumedFrom: Int64?
+            var expected: Int64? = length
+            if status == 206 {
+                // Append only when the server resumes exactly where the part file ends.
+                guard let range = response.headers.first(name: "Content-Range").flatMap(ContentRange.init),
+                      range.start == existing, existing > 0
+                else {
+                    return try await restart(request, headers: headers, progress: progress)
+                }
+                resumedFrom = existing
+                expected = range.total ?? length.map { $0 + existing }
+            }
+            if let expected, expected > request.maxSize { throw .tooLarge(limit: request.maxSize) }
+            let part = try PartFile(path: request.partPath, keep: resumedFrom != nil)
+            progress(part.size, expected)
+            do {
+                for try await chunk in response.body {
+                    try Task.checkCancellation()
+                    try chunk.withUnsafeReadableBytes { bytes throws(DownloadError) in try part.append(bytes) }
+                    if part.size > request.maxSize { throw DownloadError.tooLarge(limit: request.maxSize) }
+                    progress(part.size, expected)
+                }
+            } catch let error as DownloadError {
+                try? part.flush()
+                throw error
+            } catch is CancellationError {
+                try? part.flush()
+                throw .cancelled
+            } catch {
+                try? part.flush()
+                if let expected, part.size < expected { throw .shortBody(received: part.size, expected: expected) }
+                throw Self.transportError(error)
+            }
+            try part.sync()
+            if let expected, part.size < expected { throw .shortBody(received: part.size, expected: expected) }
+            return DownloadResult(size: part.size, expectedSize: expected, httpStatus: status, resumedFrom: resumedFrom)
+        }
+    }
+
+    /// Drops the part file and downloads from the first byte.
+    private func restart(
+        _ request: DownloadRequest, headers: (URL) -> [(String, String)], progress: (Int64, Int64?) -> Void
+    ) async throws(DownloadError) -> DownloadResult {
+        unlink(request.partPath)
+        var fresh = request
+        fresh.resume = false
+        return try await download(fresh, headers: headers, progress: progress)
+    }
+
+    static func fileSize(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+    }
+
+    static func transportError(_ error: any Error) -> DownloadError {
+        if error is CancellationError { return .cancelled }
+        if let error = error as? HTTPClientError, error == .cancelled { return .cancelled }
+        return .network(reason: Transport.describe(error))
+    }
+}
+
+/// `Content-Range: bytes START-END/TOTAL` (TOTAL may be `*`).
+struct ContentRange: Equatable {
+    let start: Int64
+    let end: Int64
+    let total: Int64?
+
+    init?(_ header: String) {
+        let text = header.trimmingCharacters(in: .whitespaces)
+        guard text.lowercased().hasPrefix("bytes ") else { return nil }
+        let spec = text.dropFirst(6).split(separator: "/", maxSplits: 1)
+        guard spec.count == 2 else { return nil }
+        let bounds = spec[0].split(separator: "-", maxSplits: 1)
+        guard bounds.count == 2, let start = Int64(bounds[0]), let end = Int64(bounds[1]), start <= end else { return nil }
+        self.start = start
+        self.end = end
+        total = spec[1] == "*" ? nil : Int64(spec[1])
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// A `.part` file being written: appends in large chunks, fsyncs before it is committed.
+/// Owns its file descriptor.
+final class PartFile {
+    let path: String
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private(set) var size: Int64
+    static let chunkSize = 1 << 20
+
+    /// Opens `path` for appending (keeping what is there) or truncated.
+    init(path: String, keep: Bool) throws(DownloadError) {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (keep ? O_APPEND : O_TRUNC), 0o644)
+        guard descriptor >= 0 else { throw .disk(path: path, reason: String(cString: strerror(errno))) }
+        size = keep ? Int64(lseek(descriptor, 0, SEEK_END)) : 0
+        buffer.reserveCapacity(Self.chunkSize)
+    }
+
+    deinit { close(descriptor) }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(DownloadError) {
+        buffer.append(contentsOf: bytes)
+        size += Int64(bytes.count)
+        if buffer.count >= Self.chunkSize { try flush() }
+    }
+
+    func flush() throws(DownloadError) {
+        var written = 0
+        while written < buffer.count {
+            let result = buffer.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw .disk(path: path, reason: String(cString: strerror(errno)))
+            }
+            written += result
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and fsyncs, so the bytes are on disk before the file is decoded and renamed.
+    func sync() throws(DownloadError) {
+        try flush()
+        guard fsync(descriptor) == 0 else { throw .disk(path: path, reason: String(cString: strerror(errno))) }
+    }
+}
+
+@available(*, unavailable)
+extension PartFile: Sendable {}

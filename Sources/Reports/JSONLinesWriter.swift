@@ -1,0 +1,56 @@
+import Model
+
+/// JSON Lines: one object per row, keys in §4 order, numbers as numbers, nulls as null.
+/// `api_json` is embedded as the object the API sent.
+public struct JSONLinesWriter: Sendable {
+    public let columns: [String]
+
+    public init(columns: [String] = CallRecord.columnNames + ["api_json"]) {
+        self.columns = columns
+    }
+
+    public func line(_ record: CallRecord) -> String {
+        object(record) + "\n"
+    }
+
+    public func object(_ record: CallRecord) -> String {
+        var parts: [String] = []
+        parts.reserveCapacity(columns.count)
+        for name in columns {
+            let value: String
+            if name == "api_json" {
+                value = record.apiJSON.isEmpty ? "null" : record.apiJSON
+            } else {
+                switch record.value(ofColumn: name) {
+                case .text(let text): value = Self.quote(text)
+                case .integer(let number): value = String(number)
+                case .real(let number): value = number.isFinite ? CellText.fixed3(number) : "null"
+                case .null, nil: value = "null"
+                }
+            }
+            parts.append(Self.quote(name) + ":" + value)
+        }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

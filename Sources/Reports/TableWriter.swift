@@ -1,0 +1,68 @@
+import Model
+
+/// A plain-text table that fits a terminal: long cells (store names first) are cut with `…`.
+public struct TableWriter: Sendable {
+    public static let defaultColumns = ["order_id", "call_index", "store_name", "agent_name", "call_in_time", "audio_seconds", "verdict"]
+
+    public let columns: [String]
+    public let width: Int
+
+    public init(columns: [String] = TableWriter.defaultColumns, width: Int = 120) {
+        self.columns = columns
+        self.width = max(40, width)
+    }
+
+    public func render(_ records: [CallRecord]) -> String {
+        let headers = columns.map(Self.title)
+        let rows = records.map { record in columns.map { Self.cell($0, record.value(ofColumn: $0)) } }
+        var widths = headers.indices.map { index in
+            rows.reduce(headers[index].count) { max($0, $1[index].count) }
+        }
+        // Shrink the widest shrinkable columns until the table fits.
+        let shrinkable = ["store_name", "agent_name", "verdict_detail", "recording_url", "file_path", "call_status", "sha256"]
+        while widths.reduce(0, +) + 2 * (widths.count - 1) > width {
+            let candidates = columns.indices.filter { shrinkable.contains(columns[$0]) && widths[$0] > 8 }
+            guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
+            widths[widest] -= 1
+        }
+        var out = line(headers, widths)
+        for row in rows { out += line(row, widths) }
+        return out
+    }
+
+    private func line(_ cells: [String], _ widths: [Int]) -> String {
+        var parts: [String] = []
+        for (index, cell) in cells.enumerated() {
+            let fitted = cell.count > widths[index] ? String(cell.prefix(widths[index] - 1)) + "…" : cell
+            let isLast = index == cells.count - 1
+            parts.append(isLast ? fitted : fitted + String(repeating: " ", count: widths[index] - fitted.count))
+        }
+        return parts.joined(separator: "  ") + "\n"
+    }
+
+    static func title(_ column: String) -> String {
+        switch column {
+        case "order_id": "ORDER"
+        case "call_index": "#"
+        case "store_name": "STORE"
+        case "agent_name": "AGENT"
+        case "call_in_time": "CALL IN (UTC)"
+        case "audio_seconds": "AUDIO"
+        case "verdict": "VERDICT"
+        default: column.uppercased()
+        }
+    }
+
+    static func cell(_ column: String, _ value: FieldValue?) -> String {
+        switch (column, value) {
+        case ("call_in_time", .text(let time)), ("call_out_time", .text(let time)):
+            return String(time.prefix(16)).replacingAll("T", with: " ")
+        case ("audio_seconds", .real(let seconds)), ("call_seconds", .real(let seconds)):
+            let total = Int(seconds.rounded())
+            let secs = total % 60
+            return "\(total / 60):" + (secs < 10 ? "0" : "") + String(secs)
+        default:
+            return CellText.of(value)
+        }
+    }
+}

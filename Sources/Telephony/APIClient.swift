@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import Foundation
+import Model
+import NIOCore
+import NIOHTTP1
+import Transport
+
+/// Where the API is and how to talk to it (SPEC §1).
+public struct APIConfiguration: Sendable {
+    /// `{api-url}/{order_id}`, or a template containing `{order_id}`.
+    public var apiURL: String
+    /// Sent as `Authorization: Bearer …` to the API's own origin only.
+    public var token: String?
+    public var requestTimeout: Double
+    public var connectTimeout: Double
+    public var readTimeout: Double
+
+    public static let defaultAPIURL = "https://telephony.ordrai.com/calls"
+
+    public init(
+        apiURL: String = APIConfiguration.defaultAPIURL, token: String? = nil,
+        requestTimeout: Double = 300, connectTimeout: Double = 30, readTimeout: Double = 60
+    ) {
+        self.apiURL = apiURL
+        self.token = token
+        self.requestTimeout = requestTimeout
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+    }
+}
+
+/// Scheme, host and port: the unit the token is scoped to and 429 pauses apply to.
+public struct Origin: Hashable, Sendable, CustomStringConvertible {
+    public let scheme: String
+    public let host: String
+    public let port: Int
+
+    public init?(_ url: URL) {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host?.lowercased(), !host.isEmpty
+        else { return nil }
+        self.scheme = scheme
+        self.host = host
+        port = url.port ?? (scheme == "https" ? 443 : 80)
+    }
+
+    public var description: String { "\(scheme)://\(host):\(port)" }
+}
+
+/// The telephony API client: one order's calls, the URL and headers of a recording.
+public struct APIClient: Sendable {
+    public let configuration: APIConfiguration
+    private let http: HTTPClient
+    private let apiOrigin: Origin
+    private let apiBase: URL
+
+    /// Max size of a metadata body; an API answer is a few KB.
+    static let maxBodyBytes = 8 * 1024 * 1024
+
+    public init(configuration: APIConfiguration, http: HTTPClient) throws(TelephonyError) {
+        let probe = configuration.apiURL.replacingOccurrences(of: "{order_id}", with: "ORDER")
+        guard let base = URL(string: probe), let origin = Origin(base) else {
+            throw .invalidAPIURL(configuration.apiURL)
+        }
+        self.configuration = configuration
+        self.http = http
+        apiOrigin = origin
+        apiBase = base
+    }
+
+    /// The origin 429 pauses of metadata requests apply to.
+    public var origin: Origin { apiOrigin }
+
+    public func metadataURL(for order: OrderID) -> String {
+        let template = configuration.apiURL
+        if template.contains("{order_id}") {
+            return template.replacingOccurrences(of: "{order_id}", with: order.rawValue)
+        }
+        return (template.hasSuffix("/") ? String(template.dropLast()) : template) + "/" + order.rawValue
+    }
+
+    /// One metadata request (no retries: the caller's `Retrier` decides). Returns the calls
+    /// and the HTTP status.
+    public func calls(for order: OrderID) async throws(TelephonyError) -> [CallInfo] {
+        var request = HTTPClientRequest(url: metadataURL(for: order))
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: CallArchiveVersion.userAgent)
+        if let token = configuration.token, !token.isEmpty {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
+        let status: Int
+        let body: ByteBuffer
+        let retryAfter: Double?
+        do {
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+            status = Int(response.status.code)
+            retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0) }
+            if status == 200 {
+                body = try await response.body.collect(upTo: Self.maxBodyBytes)
+            } else {
+                body = ByteBuffer()
+                _ = try? await response.body.collect(upTo: Self.maxBodyBytes)
+            }
+        } catch is NIOTooManyBytesError {
+            throw .invalidResponse(order: order, reason: "the body is larger than \(Self.maxBodyBytes / 1_048_576) MiB")
+        } catch {
+            throw .network(order: order, reason: Transport.describe(error))
+        }
+        switch status {
+        case 200: return try CallDecoding.calls(from: Array(buffer: body), order: order)
+        case 404: throw .notFound(order: order)
+        default: throw .httpStatus(order: order, status: status, retryAfter: retryAfter)
+        }
+    }
+
+    /// The absolute URL of a recording: absolute http(s) URLs as they are, relative ones against
+    /// the API URL; any other scheme refused (SPEC §1).
+    public func recordingURL(_ text: String) throws(TelephonyError) -> URL {
+        guard let url = URL(string: text, relativeTo: apiBase)?.absoluteURL else {
+            throw .refusedURL(url: text, reason: "not a URL")
+        }
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw .refusedURL(url: text, reason: "only http and https recordings are fetched")
+        }
+        guard Origin(url) != nil else { throw .refusedURL(url: text, reason: "no host") }
+        return url
+    }
+
+    /// Headers for fetching `url`: the bearer token only when `url` is on the API's own origin.
+    public func headers(for url: URL) -> [(String, String)] {
+        var headers = [("User-Agent", CallArchiveVersion.userAgent)]
+        if let token = configuration.token, !token.isEmpty, Origin(url) == apiOrigin {
+            headers.append(("Authorization", "Bearer \(token)"))
+        }
+        return headers
+    }
+}

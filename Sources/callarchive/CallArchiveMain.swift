@@ -1,0 +1,8 @@
+import CallArchiveCLI
+
+@main
+enum CallArchiveMain {
+    static func main() async {
+        await CallArchive.main()
+    }
+}

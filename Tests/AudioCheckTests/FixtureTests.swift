@@ -1,0 +1,87 @@
+import AudioCheck
+import Foundation
+import Model
+import Testing
+
+/// The fixtures and the numbers the fixture script recorded from the mpg123 command line.
+enum Fixtures {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// Rows of expected.tsv by file name.
+    static let expected: [String: [String: String]] = {
+        let text = (try? String(contentsOf: directory.appendingPathComponent("expected.tsv"), encoding: .utf8)) ?? ""
+        let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        guard let header = lines.first else { return [:] }
+        var rows: [String: [String: String]] = [:]
+        for line in lines.dropFirst() {
+            rows[line[0]] = Dictionary(uniqueKeysWithValues: zip(header, line))
+        }
+        return rows
+    }()
+}
+
+@Suite struct GoodFixtureTests {
+    @Test(arguments: ["tel-8k-cbr32.mp3", "wb-16k-vbr.mp3", "cd-44k-stereo-128.mp3", "notag-8k.mp3"])
+    func decodesToMpg123sExactSampleCount(_ name: String) throws {
+        let row = try #require(Fixtures.expected[name])
+        let report = try AudioChecker().check(fileAt: Fixtures.path(name))
+        #expect(report.verdict == .valid, "\(report.detail)")
+        #expect(report.samples == Int64(row["decoded_samples"]!))
+        #expect(report.sampleRate == Int(row["sample_rate"]!))
+        #expect(report.channels == Int(row["channels"]!))
+        #expect(report.frames == Int(row["frames"]!))
+        #expect(report.fileSize == Int64(row["bytes"]!))
+        if row["tag_frames"] != "-" { #expect(report.expectedFrames == Int(row["tag_frames"]!)) }
+        #expect(report.seconds == Double(report.samples) / Double(report.sampleRate))
+    }
+
+    @Test func hashIsTheFilesSHA256() throws {
+        let report = try AudioChecker().check(fileAt: Fixtures.path("tel-8k-cbr32.mp3"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [Fixtures.path("tel-8k-cbr32.mp3")]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(output.hasPrefix(report.sha256))
+        #expect(report.sha256.count == 64)
+    }
+
+    @Test func contentLengthShortfallIsTruncated() throws {
+        let report = try AudioChecker().check(fileAt: Fixtures.path("notag-8k.mp3"), expectedSize: 50_000)
+        #expect(report.verdict == .truncated)
+        #expect(report.detail.contains("44064 of 50000 bytes"))
+    }
+
+    @Test func unreadableFileIsAnError() {
+        #expect(throws: AudioCheckError.self) { try AudioChecker().check(fileAt: "/nonexistent/x.mp3") }
+    }
+}
+
+@Suite struct BrokenFixtureTests {
+    @Test(arguments: [
+        ("html.mp3", Verdict.notAudio, "HTML"),
+        ("empty.mp3", .notAudio, "empty file"),
+        ("id3-only.mp3", .notAudio, "ID3 tag and no audio"),
+        ("wav-renamed.mp3", .notAudio, "WAV"),
+        ("mp2-renamed.mp3", .notAudio, "layer 2"),
+        ("trunc-boundary.mp3", .truncated, "76 of 153 frames"),
+        ("trunc-midframe.mp3", .truncated, "last frame cut after 100 bytes"),
+        ("garbage-over-header.mp3", .corrupt, "resync"),
+        ("splice-5000.mp3", .corrupt, ""),
+        ("bitflip-headers.mp3", .corrupt, ""),
+        ("html-appended.mp3", .corrupt, "after the last frame"),
+        ("junk-prefix-500.mp3", .corrupt, "500 bytes of junk before the first frame"),
+        ("two-rates.mp3", .corrupt, "format changes"),
+        ("twice.mp3", .corrupt, ""),
+    ])
+    func verdictAndDetail(_ name: String, _ verdict: Verdict, _ detail: String) throws {
+        let report = try AudioChecker().check(fileAt: Fixtures.path(name))
+        #expect(report.verdict == verdict, "\(name): \(report.detail)")
+        #expect(detail.isEmpty || report.detail.contains(detail), "\(name): \(report.detail)")
+    }
+}

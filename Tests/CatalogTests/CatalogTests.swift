@@ -1,0 +1,133 @@
+import Catalog
+import Foundation
+import Model
+import Testing
+
+/// A fresh temporary directory per test.
+func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "callarchive-test-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's 15235 E Seven Mile 313-839-4800", agent: String = "Jorina Blanche") throws -> CallRecord {
+    let info = CallInfo(storeName: store, agentName: agent, callStatus: "COMPLETED", callInTime: "2025-02-20T22:52:34.000Z",
+                        callOutTime: "2025-02-20T22:56:46.000Z", recordingURL: "http://x/\(order).mp3", callSID: "CA1")
+    return CallRecord(order: try OrderID(order), callIndex: index, info: info, verdict: .valid)
+}
+
+@Suite struct MigrationTests {
+    @Test func emptyCatalogGetsEveryMigrationAndMode0600() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/catalog.sqlite"
+        let catalog = try Catalog.open(at: path)
+        #expect(try catalog.appliedMigrations() == ["0001_initial"])
+        #expect(try catalog.integrityCheck() == "ok")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func existingCatalogKeepsItsRows() throws {
+        let path = try temporaryDirectory() + "/catalog.sqlite"
+        try Catalog.open(at: path).save(try sampleRecord("E8ZQCJ"))
+        let reopened = try Catalog.open(at: path)
+        #expect(try reopened.appliedMigrations() == ["0001_initial"])
+        #expect(try reopened.record(order: "E8ZQCJ", callIndex: 1)?.storeCode == "MI-062")
+    }
+
+    @Test func newerSchemaIsRefusedAndLeftUntouched() throws {
+        let path = try temporaryDirectory() + "/catalog.sqlite"
+        _ = try Catalog.open(at: path)
+        try sqlite(path, "INSERT INTO grdb_migrations (identifier) VALUES ('0099_future')")
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect {
+            try Catalog.open(at: path)
+        } throws: { error in
+            guard case .newerSchema(_, let unknown) = error as? CatalogError else { return false }
+            return unknown == ["0099_future"] && "\(error)".contains("newer callarchive")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func nonSQLiteFileIsRefusedAndLeftUntouched() throws {
+        let path = try temporaryDirectory() + "/catalog.sqlite"
+        try Data("this is my shopping list\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect {
+            try Catalog.open(at: path)
+        } throws: { error in
+            guard case .notACatalog = error as? CatalogError else { return false }
+            return true
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "this is my shopping list\n")
+    }
+
+    @Test func someoneElsesDatabaseIsRefused() throws {
+        let path = try temporaryDirectory() + "/other.sqlite"
+        try sqlite(path, "CREATE TABLE recipes (name TEXT)")
+        #expect(throws: CatalogError.self) { try Catalog.open(at: path) }
+    }
+
+    @Test func oneRowPerOrderAndCallIndex() throws {
+        let catalog = try Catalog.inMemory()
+        var record = try sampleRecord("E8ZQCJ")
+        try catalog.save(record)
+        record.agentName = "Marcus Park"
+        try catalog.save(record)
+        try catalog.save(try sampleRecord("E8ZQCJ", index: 2))
+        #expect(try catalog.count() == 2)
+        #expect(try catalog.records(order: "E8ZQCJ").map(\.agentName) == ["Marcus Park", "Jorina Blanche"])
+    }
+
+    /// Runs SQL with the sqlite3 shell: a second, independent writer.
+    func sqlite(_ path: String, _ sql: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, sql]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+}
+
+@Suite struct QueryTests {
+    func catalog() throws -> Catalog {
+        let catalog = try Catalog.inMemory()
+        try catalog.save(try sampleRecord("AAA111"))
+        try catalog.save(try sampleRecord("BBB222", store: "OH-101 Marco's 200 Main St", agent: "Marcus Park"))
+        var third = try sampleRecord("CCC333", store: "TX-007 Donatos 5 Elm St", agent: "Priya Iyer")
+        third.verdict = .truncated
+        third.audioSeconds = 30
+        third.callInTime = "2025-03-01T10:00:00.000Z"
+        try catalog.save(third)
+        return catalog
+    }
+
+    func ids(_ words: [String]) throws -> [String] {
+        try catalog().records(CatalogQuery(words: words)).map(\.orderID)
+    }
+
+    @Test func fieldForms() throws {
+        #expect(try ids(["store:jet"]) == ["AAA111"])
+        #expect(try ids(["agent:MARCUS"]) == ["BBB222"])
+        #expect(try ids(["code:=TX-007"]) == ["CCC333"])
+        #expect(try ids(["code:=tx-007"]) == [])
+        #expect(try ids(["code:MI-062,OH-101"]) == ["AAA111", "BBB222"])
+        #expect(try ids(["-verdict:valid"]) == ["CCC333"])
+        #expect(try ids(["^verdict:valid"]) == ["CCC333"])
+        #expect(try ids(["duration:<60"]) == ["CCC333"])
+        #expect(try ids(["date:2025-03"]) == ["CCC333"])
+        #expect(try ids(["date:..2025-02-28"]) == ["AAA111", "BBB222"])
+        #expect(try ids(["marco"]) == ["BBB222"])
+        #expect(try ids(["store:100%"]) == [])
+    }
+
+    @Test(arguments: [("colour:red", "colour"), ("duration:>abc", "not a number"), ("date:2025-13", "not a date"), ("store:", "needs a value")])
+    func errorsNameTheToken(_ word: String, _ reason: String) {
+        #expect {
+            try CatalogQuery(words: [word])
+        } throws: { error in
+            guard case .invalidQuery(let token, let why) = error as? CatalogError else { return false }
+            return token == word && why.contains(reason)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Model
+import Telephony
+import Testing
+import Transport
+
+@Suite struct CallDecodingTests {
+    let order = try! OrderID("E8ZQCJ")
+    static let snake = #"{"store_name":"MI-062 Jet's 15235 E Seven Mile 313-839-4800","agent_name":"Jorina Blanche","call_status":"AGENT_MONITOR_REDIRECT","call_in_time":"2025-02-20T22:52:34.000Z","call_out_time":"2025-02-20T22:56:46.000Z","recording_url":"https://rec.example/E8ZQCJ.mp3","call_sid":"CA123","extra":{"queue":7}}"#
+    static let camel = #"{"storeName":"MI-062 Jet's 15235 E Seven Mile 313-839-4800","agentName":"Jorina Blanche","callStatus":"AGENT_MONITOR_REDIRECT","callInTime":"2025-02-20T22:52:34.000Z","callOutTime":"2025-02-20T22:56:46.000Z","recordingUrl":"https://rec.example/E8ZQCJ.mp3","callSid":"CA123"}"#
+
+    func decode(_ body: String) throws -> [CallInfo] {
+        try CallDecoding.calls(from: Array(body.utf8), order: order)
+    }
+
+    func expectSeedCall(_ call: CallInfo) {
+        #expect(call.storeName == "MI-062 Jet's 15235 E Seven Mile 313-839-4800")
+        #expect(call.storeCode == "MI-062")
+        #expect(call.agentName == "Jorina Blanche")
+        #expect(call.callStatus == "AGENT_MONITOR_REDIRECT")
+        #expect(call.callInTime == "2025-02-20T22:52:34.000Z")
+        #expect(call.callOutTime == "2025-02-20T22:56:46.000Z")
+        #expect(call.recordingURL == "https://rec.example/E8ZQCJ.mp3")
+        #expect(call.callSID == "CA123")
+    }
+
+    @Test(arguments: [
+        snake, camel, "{\"data\":\(snake)}", "{\"call\":\(camel)}", "{\"calls\":[\(snake)]}",
+        "{\"data\":[\(camel)]}", "[\(snake)]",
+    ])
+    func everyBodyShapeGivesTheCall(_ body: String) throws {
+        let calls = try decode(body)
+        #expect(calls.count == 1)
+        expectSeedCall(calls[0])
+    }
+
+    @Test func severalCallsKeepTheAPIsOrder() throws {
+        let second = Self.snake.replacingOccurrences(of: "CA123", with: "CA456")
+        let calls = try decode("{\"calls\":[\(Self.snake),\(second)]}")
+        #expect(calls.map(\.callSID) == ["CA123", "CA456"])
+    }
+
+    @Test func missingKeysReadAsEmpty() throws {
+        let calls = try decode(#"{"agent_name":"Marcus Park"}"#)
+        #expect(calls.count == 1)
+        #expect(calls[0].agentName == "Marcus Park")
+        #expect(calls[0].storeName == "")
+        #expect(calls[0].recordingURL == "")
+        #expect(calls[0].callSeconds == nil)
+    }
+
+    @Test func theWholeObjectIsKeptIncludingUnknownKeys() throws {
+        let call = try #require(try decode(Self.snake).first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(call.rawJSON.utf8)) as? [String: Any])
+        #expect((object["extra"] as? [String: Any])?["queue"] as? Int == 7)
+        #expect(object["call_sid"] as? String == "CA123")
+    }
+
+    @Test(arguments: ["<html>502</html>", "", "not json", "{\"error\":\"nope\"}", "[]", "{\"data\":null}", "42"])
+    func bodiesWithoutACallAreInvalid(_ body: String) {
+        #expect {
+            try decode(body)
+        } throws: { error in
+            guard case .invalidResponse(let failed, _) = error as? TelephonyError else { return false }
+            return failed == order && (error as? TelephonyError)?.kind == .permanent
+        }
+    }
+}
+
+@Suite struct RetryAfterTests {
+    @Test func deltaSeconds() {
+        #expect(RetryAfter.seconds("120") == 120)
+        #expect(RetryAfter.seconds(" 0 ") == 0)
+        #expect(RetryAfter.seconds("-5") == nil)
+        #expect(RetryAfter.seconds("soon") == nil)
+    }
+
+    @Test func httpDate() throws {
+        let now = try #require(ISO8601DateFormatter().date(from: "2015-10-21T07:27:30Z"))
+        #expect(RetryAfter.seconds("Wed, 21 Oct 2015 07:28:00 GMT", now: now) == 30)
+        #expect(RetryAfter.seconds("Wed, 21 Oct 2015 07:20:00 GMT", now: now) == 0)
+    }
+}
+
+@Suite struct RetryPolicyTests {
+    @Test func fullJitterStaysUnderTheExponentialCeiling() {
+        let policy = RetryPolicy(retries: 3, baseDelay: 1, factor: 2, maxRetryWait: 120)
+        for attempt in 0..<6 {
+            for _ in 0..<50 {
+                let wait = policy.backoff(afterAttempt: attempt)
+                #expect(wait >= 0 && wait <= min(pow(2, Double(attempt)), 120))
+            }
+        }
+    }
+}
