@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // The executable is only `@main`; everything it does lives in CallArchiveCLI.
@@ -73,6 +74,7 @@ let package = Package(
                 "Model",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Voice"],
             swiftSettings: strict,
@@ -100,7 +102,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "AudioCheck", "Transport"], swiftSettings: strict),
         .testTarget(
             name: "ArchiveTests",
-            dependencies: ["Archive", "Simulator", "Catalog"],
+            dependencies: ["Archive", "Simulator", "Catalog", "AudioCheck", "Telephony", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(name: "CLITests", dependencies: ["Simulator", "Catalog", "AudioCheck"], swiftSettings: strict),

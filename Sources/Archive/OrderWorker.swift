@@ -49,6 +49,9 @@ struct OrderWorker: Sendable {
             events(.callFinished(outcome))
             return summary
         }
+        try catalog.insertMissing(calls.enumerated().map { offset, info in
+            CallRecord(order: order, callIndex: offset + 1, info: info, verdict: .failed, detail: "pending: not downloaded yet")
+        })
         events(.metadata(order: order, calls: calls))
         for (offset, info) in calls.enumerated() {
             let outcome = try await fetchCall(order: order, index: offset + 1, info: info, attempts: offset == 0 ? attempts : [])
@@ -112,8 +115,10 @@ struct OrderWorker: Sendable {
                     )
                 }
             } catch DownloadError.cancelled {
+                try recordInterruption(&record, previous: previous, partPath: partPath, attempts: attempts)
                 throw CancellationError()
             } catch is CancellationError {
+                try recordInterruption(&record, previous: previous, partPath: partPath, attempts: attempts)
                 throw CancellationError()
             } catch {
                 unlink(partPath)
@@ -152,6 +157,22 @@ struct OrderWorker: Sendable {
             record.downloadedAt = record.verifiedAt
             return try finish(report.verdict, report.detail, path: quarantine, quarantined: true)
         }
+    }
+
+    /// An interrupted call keeps its `.part` for the next run; its row says so, unless the
+    /// catalog already had a valid file for it (a `--force` refetch), which stays as it was.
+    private func recordInterruption(_ record: inout CallRecord, previous: CallRecord?, partPath: String, attempts: [DownloadAttempt]) throws {
+        if let previous, previous.verdict == .valid {
+            try catalog.save(previous, attempts: attempts)
+            return
+        }
+        let kept = Downloader.fileSize(partPath)
+        record.verdict = .failed
+        record.verdictDetail = kept > 0
+            ? "interrupted; \(kept) bytes kept in \((partPath as NSString).lastPathComponent) for the next run"
+            : "interrupted before any byte arrived"
+        record.attempts += attempts.filter { $0.stage == .recording }.count + 1
+        try catalog.save(record, attempts: attempts)
     }
 
     /// Renames a checked `.part` file to its final name (atomic in one directory) and syncs the directory.

@@ -55,12 +55,19 @@ struct Scan {
     var bitrateSum = 0
     var decoderError: String?
     var frankenstein = false
-    var lastHeader: (version: Int32, layer: Int32, rate: Int)?
+    var otherLayer = 0
+    var lastHeader: Header?
     var headerChanges = 0
 
+    /// What must stay the same from frame to frame in one recording.
+    struct Header: Equatable {
+        let version: Int32
+        let layer: Int32
+        let rate: Int
+        let mono: Bool
+    }
+
     mutating func format(rate: Int, channels: Int) {
-        if formats > 0, rate != self.rate || channels != self.channels { headerChanges += 1 }
-        formats += 1
         self.rate = rate
         self.channels = channels
     }
@@ -73,13 +80,18 @@ struct Scan {
             skippedBytes += abs(position - nextFrameAt)
         }
         nextFrameAt = position + Int64(size)
-        frames += 1
-        self.samples += Int64(samples)
         bitrateSum += Int(info.bitrate)
-        if info.layer != 3 { otherLayers += 1 }
-        let header = (info.version, info.layer, info.rate)
-        if let last = lastHeader, last != header { headerChanges += 1 }
-        lastHeader = header
+        if info.layer == 3 {
+            frames += 1
+            self.samples += Int64(samples)
+            let header = Header(version: info.version, layer: info.layer, rate: info.rate, mono: info.mode == Int32(MPG123_M_MONO.rawValue))
+            if let last = lastHeader, last != header { headerChanges += 1 }
+            lastHeader = header
+        } else {
+            // Layer I/II frames inside an MP3 are false syncs found in damaged bytes.
+            otherLayers += 1
+            otherLayer = Int(info.layer)
+        }
     }
 
     func report(head: [UInt8], tail: [UInt8], size: Int64, expectedSize: Int64?, sha256: String) -> AudioReport {
@@ -88,7 +100,7 @@ struct Scan {
         return AudioReport(
             verdict: judged.verdict, detail: judged.detail, samples: gaplessSamples(container), frames: frames,
             expectedFrames: container.declaredFrames, sampleRate: rate, channels: channels,
-            bitrateKbps: frames > 0 ? Double(bitrateSum) / Double(frames) : 0,
+            bitrateKbps: frames + otherLayers > 0 ? Double(bitrateSum) / Double(frames + otherLayers) : 0,
             fileSize: size, sha256: sha256
         )
     }
@@ -116,11 +128,11 @@ struct Scan {
         }
         // A WAV's PCM samples can contain byte pairs that look like MPEG syncs: sniff it first.
         let isRIFF = Container.ascii(head, at: 0, count: 4) == "RIFF"
+        if frames == 0, otherLayers > 0, !isRIFF {
+            return (.notAudio, "MPEG layer \(otherLayer) audio, not MP3 (layer III)")
+        }
         guard frames > 0, !isRIFF else {
             return (.notAudio, Scan.describeNonAudio(head: head, size: size, container: container))
-        }
-        if otherLayers == frames {
-            return (.notAudio, "MPEG layer \(lastHeader?.layer ?? 0) audio, not MP3 (layer III)")
         }
         // Where the audio should start, and what lies after the last frame.
         let audioStart = Int64(container.id3v2Size + (container.infoFrame?.length ?? 0))
@@ -130,14 +142,21 @@ struct Scan {
         let cutFrame = Scan.cutFrameLength(tail: tail, size: size, lastFrameEnd: nextFrameAt)
         var problems: [String] = []
         if let decoderError { problems.append("decoder error: \(decoderError)") }
-        if otherLayers > 0 { problems.append("\(otherLayers) frames are not layer III") }
-        if resyncs > 0 { problems.append("\(resyncs) resync\(resyncs == 1 ? "" : "s") skipping \(skippedBytes) bytes") }
-        if headerChanges > 0 { problems.append("format changes \(headerChanges) time\(headerChanges == 1 ? "" : "s") mid-stream") }
+        if otherLayers > 0 { problems.append(Scan.plural(otherLayers, "false frame") + " of another layer in damaged bytes") }
+        if resyncs > 0 { problems.append(Scan.plural(resyncs, "resync") + " skipping \(skippedBytes) bytes") }
+        if headerChanges > 0 { problems.append("format changes " + Scan.plural(headerChanges, "time") + " mid-stream") }
         if prefixJunk > 0 { problems.append("\(prefixJunk) bytes of junk before the first frame") }
         if let declared = container.declaredFrames, frames > declared {
             problems.append("\(frames) frames where the header declares \(declared)")
-        } else if frankenstein {
-            problems.append("stream continues past its declared end")
+        } else if frankenstein, headerChanges == 0, otherLayers == 0 {
+            problems.append("libmpg123 saw streams stitched together")
+        }
+        // All the bytes the header declares are there, yet fewer frames: the header overclaims.
+        let streamBytes = size - Int64(container.infoFrame?.offset ?? 0) - trailingTags
+        if let declared = container.declaredFrames, frames < declared, cutFrame == nil, resyncs == 0, otherLayers == 0,
+           let declaredBytes = container.declaredBytes, streamBytes >= Int64(declaredBytes)
+        {
+            problems.append("the header declares \(declared) frames but all \(declaredBytes) declared bytes hold \(frames)")
         }
         if cutFrame == nil, after > trailingTags {
             problems.append("\(after - trailingTags) bytes of junk after the last frame")
@@ -149,12 +168,14 @@ struct Scan {
         if let declared = container.declaredFrames, frames < declared {
             return (.truncated, "\(framesText) decoded")
         }
-        if let declaredBytes = container.declaredBytes, let info = container.infoFrame,
-           size - Int64(info.offset) - trailingTags < Int64(declaredBytes)
-        {
-            return (.truncated, "\(size - Int64(info.offset) - trailingTags) of \(declaredBytes) declared bytes")
+        if let declaredBytes = container.declaredBytes, streamBytes < Int64(declaredBytes) {
+            return (.truncated, "\(streamBytes) of \(declaredBytes) declared bytes")
         }
         return (.valid, "\(framesText) decoded")
+    }
+
+    static func plural(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 
     /// When the bytes after the last decoded frame start a frame that does not fit, how many there are.

@@ -64,7 +64,13 @@ enum FetchRun {
         let catalog = try options.location.openForWriting()
         let renderer = FetchRenderer(orders: orders.count, quiet: quiet)
         let pipeline = FetchPipeline(options: options, catalog: catalog)
-        let summary = try await pipeline.run(orders: orders) { renderer.handle($0) }
+        let summary: FetchSummary
+        do {
+            summary = try await Interrupts.cancellable { try await pipeline.run(orders: orders) { renderer.handle($0) } }
+        } catch {
+            renderer.finish()
+            throw error
+        }
         renderer.finish()
         if json {
             let encoder = JSONEncoder()

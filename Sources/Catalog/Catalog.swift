@@ -135,6 +135,14 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// Inserts the calls that have no row yet (so an interrupted run leaves them visible as not
+    /// done), leaving existing rows alone.
+    public func insertMissing(_ records: [CallRecord]) throws(CatalogError) {
+        try write { db in
+            for record in records { try record.insert(db, onConflict: .ignore) }
+        }
+    }
+
     public func record(order: String, callIndex: Int) throws(CatalogError) -> CallRecord? {
         try read { db in
             try CallRecord

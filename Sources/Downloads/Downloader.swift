@@ -77,6 +77,10 @@ public struct Downloader: Sendable {
                 url = next
                 continue
             }
+            if status == 416, existing > 0 {
+                // The part is not a prefix of this recording (longer than it): start over.
+                return try await restart(request, headers: headers, progress: progress)
+            }
             guard status == 200 || status == 206 else {
                 let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0) }
                 throw .httpStatus(status: status, retryAfter: retryAfter)
@@ -131,7 +135,8 @@ public struct Downloader: Sendable {
         return try await download(fresh, headers: headers, progress: progress)
     }
 
-    static func fileSize(_ path: String) -> Int64 {
+    /// Size of a file, 0 when it does not exist.
+    public static func fileSize(_ path: String) -> Int64 {
         var info = stat()
         return stat(path, &info) == 0 ? Int64(info.st_size) : 0
     }

@@ -7,7 +7,10 @@ final class PartFile {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private(set) var size: Int64
+    private var lastFlush = ContinuousClock.now
     static let chunkSize = 1 << 20
+    /// Slow downloads reach the disk at least this often, so an interruption loses little.
+    static let flushInterval = Duration.seconds(1)
 
     /// Opens `path` for appending (keeping what is there) or truncated.
     init(path: String, keep: Bool) throws(DownloadError) {
@@ -23,7 +26,7 @@ final class PartFile {
     func append(_ bytes: UnsafeRawBufferPointer) throws(DownloadError) {
         buffer.append(contentsOf: bytes)
         size += Int64(bytes.count)
-        if buffer.count >= Self.chunkSize { try flush() }
+        if buffer.count >= Self.chunkSize || ContinuousClock.now - lastFlush >= Self.flushInterval { try flush() }
     }
 
     func flush() throws(DownloadError) {
@@ -37,6 +40,7 @@ final class PartFile {
             written += result
         }
         buffer.removeAll(keepingCapacity: true)
+        lastFlush = ContinuousClock.now
     }
 
     /// Flushes and fsyncs, so the bytes are on disk before the file is decoded and renamed.

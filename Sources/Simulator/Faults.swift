@@ -26,6 +26,14 @@ public enum FaultKind: String, CaseIterable, Sendable {
     case html
     /// Recording: the body trickles out in small, delayed chunks.
     case slow
+    /// Recording: one 302 to the same recording (followed).
+    case redirect
+    /// Recording: 302s without end (more than the 5 allowed).
+    case redirectLoop = "redirect-loop"
+    /// Recording: a 302 to a `file:` URL (refused).
+    case redirectFile = "redirect-file"
+    /// Metadata: store and agent names with commas, quotes, a newline and formula-like text.
+    case oddNames = "odd-names"
 
     /// Whether the fault stops after a number of requests by default.
     var isTransient: Bool {

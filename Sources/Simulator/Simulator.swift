@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Model
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// How the simulator behaves.
@@ -39,9 +40,11 @@ public struct SimulatorOptions: Sendable {
 /// A request the simulator answered, for tests that check what was (not) asked.
 public struct LoggedRequest: Sendable, Equatable {
     public let path: String
+    public let query: String
     public let host: String
     public let authorization: String?
     public let range: String?
+    public let time: ContinuousClock.Instant
 }
 
 /// The stand-in telephony API (SPEC §1) over loopback: `GET /calls/{order_id}`,
@@ -76,31 +79,51 @@ public final class Simulator: Sendable {
         return Recording(seconds: calls[callIndex - 1].recordingSeconds)
     }
 
-    /// Serves until the task is cancelled; `onReady` gets the bound port.
+    /// Serves until SIGINT or SIGTERM (`callarchive simulate`); `onReady` gets the bound port.
     public func run(onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = Application(
-            router: makeRouter(),
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
-            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) },
-            logger: Logger(label: "callarchive.simulator", factory: { _ in SwiftLogNoOpLogHandler() })
-        )
-        try await app.run()
+        try await makeApplication(onReady: onReady).runService()
     }
 
     /// Starts the simulator on a free loopback port, runs `body` with its API URL
-    /// (`http://127.0.0.1:PORT/calls`), then stops it.
+    /// (`http://127.0.0.1:PORT/calls`), then shuts the server down gracefully.
     public func withRunning<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
+        let server = ServiceGroup(configuration: .init(
+            services: [makeApplication { port in continuation.yield(port) }],
+            gracefulShutdownSignals: [], logger: Self.silentLogger
+        ))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await self.run { port in continuation.yield(port) }
-                return nil
+                defer { continuation.finish() }
+                try await server.run()
             }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            return try await body("http://\(self.options.host):\(port)/calls")
+            guard let port = await iterator.next() else {
+                try await group.next()
+                throw CancellationError()
+            }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body("http://\(self.options.host):\(port)/calls"))
+            } catch {
+                result = .failure(error)
+            }
+            // A graceful stop: cancelling the server instead can crash NIO when connections are pending.
+            await server.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try result.get()
         }
+    }
+
+    static let silentLogger = Logger(label: "callarchive.simulator", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    private func makeApplication(onReady: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) },
+            logger: Self.silentLogger
+        )
     }
 
     // MARK: Routes
@@ -122,8 +145,8 @@ public final class Simulator: Sendable {
 
     private func log(_ request: Request) {
         let entry = LoggedRequest(
-            path: request.uri.path, host: request.head.authority ?? "",
-            authorization: request.headers[.authorization], range: request.headers[.range]
+            path: request.uri.path, query: request.uri.query ?? "", host: request.head.authority ?? "",
+            authorization: request.headers[.authorization], range: request.headers[.range], time: .now
         )
         state.withLock { $0.log.append(entry) }
     }
@@ -169,8 +192,13 @@ public final class Simulator: Sendable {
                 url = "http://localhost:\(port)/recordings/\(name)"
             default: break
             }
+            var store = call.storeName, agent = call.agentName
+            if rule?.kind == .oddNames {
+                store = "MI-099 \"Big\" Tony's, Pizza & Subs\n2nd floor"
+                agent = "=HYPERLINK(\"http://evil.example\",\"Zoë\")"
+            }
             return [
-                "store_name": call.storeName, "agent_name": call.agentName, "call_status": call.status,
+                "store_name": store, "agent_name": agent, "call_status": call.status,
                 "call_in_time": call.callIn.iso8601, "call_out_time": call.callOut.iso8601,
                 "recording_url": url, "call_sid": "CA" + String(sid.next(), radix: 16),
             ]
@@ -195,6 +223,14 @@ public final class Simulator: Sendable {
         var slow = false
         var resetAt: Int?
         var length = recording.byteCount
+        let hop = request.uri.queryParameters["hop"].flatMap { Int($0) } ?? 0
+        switch rule?.kind {
+        case .redirect where hop == 0, .redirectLoop:
+            return Response(status: .found, headers: [.location: "/recordings/\(file)?hop=\(hop + 1)"])
+        case .redirectFile:
+            return Response(status: .found, headers: [.location: "file:///etc/passwd"])
+        default: break
+        }
         switch fires(rule, [.recordingError, .recordingNotFound, .reset, .truncated, .html, .slow], key: "rec/\(stem)") {
         case .recordingError: return json(.internalServerError, #"{"error":"storage unavailable"}"#)
         case .recordingNotFound: return json(.notFound, #"{"error":"no such recording"}"#)

@@ -76,6 +76,8 @@ public struct Retrier: Sendable {
             do {
                 return try await operation(attempt)
             } catch let error as any ClassifiedError {
+                // A cancelled transfer surfaces as a transport error: never retry it.
+                try Task.checkCancellation()
                 let wait: Double?
                 switch error.kind {
                 case .permanent:

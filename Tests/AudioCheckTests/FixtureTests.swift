@@ -72,12 +72,13 @@ enum Fixtures {
         ("trunc-boundary.mp3", .truncated, "76 of 153 frames"),
         ("trunc-midframe.mp3", .truncated, "last frame cut after 100 bytes"),
         ("garbage-over-header.mp3", .corrupt, "resync"),
-        ("splice-5000.mp3", .corrupt, ""),
-        ("bitflip-headers.mp3", .corrupt, ""),
+        ("splice-5000.mp3", .corrupt, "resync"),
+        ("bitflip-headers.mp3", .corrupt, "resync"),
         ("html-appended.mp3", .corrupt, "after the last frame"),
         ("junk-prefix-500.mp3", .corrupt, "500 bytes of junk before the first frame"),
-        ("two-rates.mp3", .corrupt, "format changes"),
-        ("twice.mp3", .corrupt, ""),
+        ("two-rates.mp3", .corrupt, "format changes 1 time mid-stream"),
+        ("twice.mp3", .corrupt, "307 frames where the header declares 153"),
+        ("xing-overclaims.mp3", .corrupt, "the header declares 478 frames but all 81324 declared bytes hold 378"),
     ])
     func verdictAndDetail(_ name: String, _ verdict: Verdict, _ detail: String) throws {
         let report = try AudioChecker().check(fileAt: Fixtures.path(name))

@@ -6,12 +6,12 @@ import Simulator
 import Testing
 
 @Suite(.serialized) struct CLITests {
-    @Test func versionAndEveryCommandsHelp() throws {
-        let version = try CLI.run(["--version"])
+    @Test func versionAndEveryCommandsHelp() async throws {
+        let version = try await CLI.run(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == CallArchiveVersion.current)
         for command in ["fetch", "info", "search", "export", "stats", "verify", "import", "refetch", "simulate", "demo"] {
-            let help = try CLI.run([command, "--help"])
+            let help = try await CLI.run([command, "--help"])
             #expect(help.status == 0, "\(command) --help")
             #expect(help.stdout.contains("USAGE: callarchive \(command)"), "\(command) --help")
         }
@@ -22,7 +22,7 @@ import Testing
         let archive = directory + "/x"
         let simulator = Simulator()
         let result = try await simulator.withRunning { url in
-            try CLI.run(["E8ZQCJ", "--output-dir", archive, "--api-url", url])
+            try await CLI.run(["E8ZQCJ", "--output-dir", archive, "--api-url", url])
         }
         #expect(result.status == 0, "\(result.stderr)")
         let call = CallGenerator.calls(for: try OrderID("E8ZQCJ"))[0]
@@ -46,10 +46,10 @@ import Testing
         let report = try AudioChecker().check(fileAt: archive + "/E8ZQCJ.mp3")
         let record = try #require(try Catalog.open(at: archive + "/catalog.sqlite").record(order: "E8ZQCJ", callIndex: 1))
         #expect(record.audioSeconds == report.seconds)
-        let search = try CLI.run(["search", "--archive", archive, "--format", "jsonl", "--fields", "order_id,verdict,audio_seconds"])
+        let search = try await CLI.run(["search", "--archive", archive, "--format", "jsonl", "--fields", "order_id,verdict,audio_seconds"])
         #expect(search.status == 0)
         #expect(search.stdout.hasPrefix("{\"order_id\":\"E8ZQCJ\",\"verdict\":\"valid\",\"audio_seconds\":"))
-        let table = try CLI.run(["search", "--archive", archive], environment: ["COLUMNS": "100"])
+        let table = try await CLI.run(["search", "--archive", archive], environment: ["COLUMNS": "100"])
         #expect(table.stdout.contains("E8ZQCJ"))
         #expect(table.stdout.split(separator: "\n").allSatisfy { $0.count <= 100 })
     }
@@ -59,7 +59,7 @@ import Testing
         let simulator = Simulator()
         for bad in ["../etc", "a/b", "x y", String(repeating: "z", count: 65)] {
             let result = try await simulator.withRunning { url in
-                try CLI.run(["fetch", "GOOD01", bad, "--archive", directory, "--api-url", url])
+                try await CLI.run(["fetch", "GOOD01", bad, "--archive", directory, "--api-url", url])
             }
             #expect(result.status == 64)
             #expect(result.stderr.contains(bad))
@@ -73,7 +73,7 @@ import Testing
         let simulator = Simulator()
         let input = "order_id,store\n# a comment\nBULK01,x\n\nBULK02\nBULK01\n"
         let result = try await simulator.withRunning { url in
-            try CLI.run(["fetch", "--input", "-", "--archive", archive, "--api-url", url, "--json"], stdin: input)
+            try await CLI.run(["fetch", "--input", "-", "--archive", archive, "--api-url", url, "--json"], stdin: input)
         }
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try JSONDecoder().decode([String: AnyDecodable].self, from: Data(result.stdout.utf8))
@@ -85,29 +85,29 @@ import Testing
         let archive = try temporaryDirectory()
         let simulator = Simulator(options: SimulatorOptions(rules: ["MISS01": FaultRule(kind: .notFound)]))
         let result = try await simulator.withRunning { url in
-            try CLI.run(["fetch", "MISS01", "OKAY01", "--archive", archive, "--api-url", url])
+            try await CLI.run(["fetch", "MISS01", "OKAY01", "--archive", archive, "--api-url", url])
         }
         #expect(result.status == 1)
         #expect(result.stderr.contains("MISS01: failed: order MISS01 not found (HTTP 404)"))
-        let export = try CLI.run(["export", "--archive", archive, "--format", "jsonl"])
+        let export = try await CLI.run(["export", "--archive", archive, "--format", "jsonl"])
         #expect(export.status == 0)
         let lines = export.stdout.split(separator: "\n")
         #expect(lines.count == 1 + CallGenerator.calls(for: try OrderID("OKAY01")).count)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         for column in CallRecord.columnNames { #expect(object.keys.contains(column), "\(column)") }
-        let csv = try CLI.run(["export", "--archive", archive])
+        let csv = try await CLI.run(["export", "--archive", archive])
         #expect(csv.stdout.hasPrefix(CallRecord.columnNames.joined(separator: ",") + "\r\n"))
     }
 
-    @Test func unusableCatalogExitsThree() throws {
+    @Test func unusableCatalogExitsThree() async throws {
         let archive = try temporaryDirectory()
         try Data("not a database".utf8).write(to: URL(fileURLWithPath: archive + "/catalog.sqlite"))
-        let result = try CLI.run(["search", "--archive", archive])
+        let result = try await CLI.run(["search", "--archive", archive])
         #expect(result.status == 3)
         #expect(result.stderr.contains("not a callarchive catalog"))
-        let missing = try CLI.run(["search", "--archive", archive + "/nope"])
+        let missing = try await CLI.run(["search", "--archive", archive + "/nope"])
         #expect(missing.status == 3)
-        let query = try CLI.run(["search", "--archive", archive, "colour:red"])
+        let query = try await CLI.run(["search", "--archive", archive, "colour:red"])
         #expect(query.status == 64)
         #expect(query.stderr.contains("colour:red"))
     }
@@ -118,5 +118,88 @@ struct AnyDecodable: Decodable {
     let int: Int?
     init(from decoder: any Decoder) throws {
         int = try? decoder.singleValueContainer().decode(Int.self)
+    }
+}
+
+@Suite(.serialized) struct InterruptionTests {
+    /// Starts the binary without waiting for it.
+    func launch(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func waitForFile(withSuffix suffix: String, in directory: String) async throws {
+        for _ in 0..<300 {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            if names.contains(where: { $0.hasSuffix(suffix) }) { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    @Test func sigintExits130PromptlyAndKeepsThePart() async throws {
+        let archive = try temporaryDirectory()
+        let simulator = Simulator(options: SimulatorOptions(rules: ["SIGINT1": FaultRule(kind: .slow)], slowChunkDelay: .milliseconds(30)))
+        try await simulator.withRunning { url in
+            let process = try launch(["fetch", "SIGINT1", "--archive", archive, "--api-url", url])
+            try await waitForFile(withSuffix: ".part", in: archive)
+            try await Task.sleep(for: .milliseconds(300))
+            let sent = ContinuousClock.now
+            process.interrupt()
+            while process.isRunning, ContinuousClock.now - sent < .seconds(5) { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(ContinuousClock.now - sent < .seconds(2))
+            #expect(process.terminationStatus == 130)
+        }
+        #expect(FileManager.default.fileExists(atPath: archive + "/SIGINT1.mp3.part"))
+        #expect(!FileManager.default.fileExists(atPath: archive + "/SIGINT1.mp3"))
+        let record = try #require(try Catalog.open(at: archive + "/catalog.sqlite").record(order: "SIGINT1", callIndex: 1))
+        #expect(record.verdictDetail.hasPrefix("interrupted;"))
+    }
+
+    @Test func sigkillMidRunLeavesAnArchiveTheRerunCompletes() async throws {
+        let archive = try temporaryDirectory()
+        let ids = CallGenerator.sampleOrderIDs(count: 12)
+        var rules: [String: FaultRule] = [:]
+        for id in ids { rules[id] = FaultRule(kind: .slow) }
+        let simulator = Simulator(options: SimulatorOptions(rules: rules, slowChunkDelay: .milliseconds(2)))
+        let result = try await simulator.withRunning { url in
+            let process = try launch(["fetch", "--archive", archive, "--api-url", url, "--jobs", "4"] + ids)
+            try await waitForFile(withSuffix: ".mp3", in: archive)
+            try await Task.sleep(for: .milliseconds(200))
+            kill(process.processIdentifier, SIGKILL)
+            await CLI.waitForExit(process)
+            #expect(process.terminationReason == .uncaughtSignal)
+            // What a crash leaves: a sound catalog, and only whole, verified files under final names.
+            let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
+            #expect(try catalog.integrityCheck() == "ok")
+            try expectFinalFilesWhole(archive, simulator)
+            return try await CLI.run(["fetch", "--archive", archive, "--api-url", url, "--json"] + ids)
+        }
+        #expect(result.status == 0, "\(result.stderr)")
+        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
+        #expect(try catalog.integrityCheck() == "ok")
+        for id in ids {
+            for record in try catalog.records(order: id) { #expect(record.verdict == .valid, "\(id): \(record.verdictDetail)") }
+        }
+        try expectFinalFilesWhole(archive, simulator)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: archive).filter { $0.hasSuffix(".part") }
+        #expect(leftovers.isEmpty)
+    }
+
+    func expectFinalFilesWhole(_ archive: String, _ simulator: Simulator) throws {
+        for name in try FileManager.default.contentsOfDirectory(atPath: archive) where name.hasSuffix(".mp3") {
+            let stem = String(name.dropLast(4))
+            var order = stem, index = 1
+            if let dash = stem.lastIndex(of: "-"), let n = Int(stem[stem.index(after: dash)...]) {
+                order = String(stem[..<dash])
+                index = n
+            }
+            let served = try #require(simulator.recording(order: try OrderID(order), callIndex: index))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: archive + "/" + name)) == Data(served.allBytes), "\(name)")
+        }
     }
 }
