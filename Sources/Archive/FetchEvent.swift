@@ -24,12 +24,15 @@ public struct CallOutcome: Sendable {
     public let quarantined: Bool
     /// The offset a download resumed from with `Range`, if any.
     public let resumedFrom: Int64?
+    /// Another process fetched this call while this one waited for it.
+    public let skipped: Bool
 
-    public init(record: CallRecord, displayPath: String?, quarantined: Bool, resumedFrom: Int64? = nil) {
+    public init(record: CallRecord, displayPath: String?, quarantined: Bool, resumedFrom: Int64? = nil, skipped: Bool = false) {
         self.record = record
         self.displayPath = displayPath
         self.quarantined = quarantined
         self.resumedFrom = resumedFrom
+        self.skipped = skipped
     }
 }
 
@@ -56,6 +59,10 @@ public struct FetchSummary: Sendable, Codable, Equatable {
     }
 
     mutating func add(_ outcome: CallOutcome) {
+        if outcome.skipped {
+            skipped += 1
+            return
+        }
         calls += 1
         let verdict = outcome.record.verdict
         verdicts[verdict.rawValue, default: 0] += 1

@@ -47,7 +47,9 @@ public struct FetchPipeline: Sendable {
             let api = try APIClient(configuration: options.api, http: http)
             let worker = OrderWorker(
                 options: options, catalog: catalog, api: api, downloader: Downloader(http: http),
-                retrier: Retrier(policy: options.retry), events: events
+                retrier: Retrier(policy: options.retry), events: events,
+                locks: try CallLocks(directory: options.location.directory),
+                checks: CheckRunner(width: ProcessInfo.processInfo.activeProcessorCount)
             )
             return try await Self.forEach(orders, jobs: options.jobs) { order in
                 try await worker.fetch(order)

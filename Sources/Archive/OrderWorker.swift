@@ -13,7 +13,8 @@ struct OrderWorker: Sendable {
     let downloader: Downloader
     let retrier: Retrier
     let events: @Sendable (FetchEvent) -> Void
-    let checker = AudioChecker()
+    let locks: CallLocks
+    let checks: CheckRunner
 
     func fetch(_ order: OrderID) async throws -> FetchSummary {
         var summary = FetchSummary()
@@ -70,6 +71,15 @@ struct OrderWorker: Sendable {
     private func fetchCall(order: OrderID, index: Int, info: CallInfo, attempts earlier: [DownloadAttempt]) async throws -> CallOutcome {
         var attempts = earlier
         var record = CallRecord(order: order, callIndex: index, info: info, verdict: .failed)
+        let name = order.fileName(callIndex: index)
+        if try await locks.claim(name) {
+            // Another process was fetching this call; it may have finished it.
+            if !options.force, let done = try catalog.record(order: order.rawValue, callIndex: index), isPresentAndValid(done) {
+                locks.release(name)
+                return CallOutcome(record: done, displayPath: done.filePath.map(options.location.path), quarantined: false, skipped: true)
+            }
+        }
+        defer { locks.release(name) }
         let previous = try catalog.record(order: order.rawValue, callIndex: index)
         record.attempts = previous?.attempts ?? 0
         func finish(_ verdict: Verdict, _ detail: String, path: String? = nil, quarantined: Bool = false, resumedFrom: Int64? = nil) throws -> CallOutcome {
@@ -93,7 +103,6 @@ struct OrderWorker: Sendable {
         } catch {
             return try finish(.failed, error.description)
         }
-        let name = order.fileName(callIndex: index)
         let finalPath = options.location.path(name)
         let partPath = finalPath + ".part"
         if options.force { unlink(partPath) }
@@ -130,10 +139,11 @@ struct OrderWorker: Sendable {
             ))
             let report: AudioReport
             do {
-                report = try checker.check(fileAt: partPath, expectedSize: result.expectedSize)
+                let expected = result.expectedSize
+                report = try await checks.run { try AudioChecker().check(fileAt: partPath, expectedSize: expected) }
             } catch {
                 unlink(partPath)
-                return try finish(.failed, error.description)
+                return try finish(.failed, Self.describe(error))
             }
             record.apply(report)
             record.verifiedAt = now()

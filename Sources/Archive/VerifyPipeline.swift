@@ -46,7 +46,7 @@ public struct VerifyPipeline: Sendable {
         try catalog.forEach(query) { record in
             if record.filePath != nil { targets.append(record) }
         }
-        let checker = AudioChecker()
+        let checks = CheckRunner(width: jobs)
         let location = location
         let catalog = catalog
         var summary = VerifySummary()
@@ -54,7 +54,7 @@ public struct VerifyPipeline: Sendable {
             var next = targets.makeIterator()
             for _ in 0..<max(1, jobs) {
                 guard let record = next.next() else { break }
-                group.addTask { try Self.check(record, location: location, catalog: catalog, checker: checker) }
+                group.addTask { try await checks.run { try Self.check(record, location: location, catalog: catalog) } }
             }
             while let outcome = try await group.next() {
                 summary.checked += 1
@@ -62,7 +62,7 @@ public struct VerifyPipeline: Sendable {
                 if outcome.record.verdict != outcome.previous { summary.changedVerdicts += 1 }
                 events(outcome)
                 if let record = next.next() {
-                    group.addTask { try Self.check(record, location: location, catalog: catalog, checker: checker) }
+                    group.addTask { try await checks.run { try Self.check(record, location: location, catalog: catalog) } }
                 }
             }
         }
@@ -72,7 +72,7 @@ public struct VerifyPipeline: Sendable {
         return summary
     }
 
-    static func check(_ original: CallRecord, location: ArchiveLocation, catalog: Catalog, checker: AudioChecker) throws -> VerifyOutcome {
+    static func check(_ original: CallRecord, location: ArchiveLocation, catalog: Catalog) throws -> VerifyOutcome {
         var record = original
         let path = location.path(original.filePath ?? "")
         record.verifiedAt = Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000)).iso8601
@@ -81,7 +81,7 @@ public struct VerifyPipeline: Sendable {
             record.verdictDetail = "\(original.filePath ?? "") is gone"
         } else {
             do {
-                let report = try checker.check(fileAt: path)
+                let report = try AudioChecker().check(fileAt: path)
                 if let known = original.sha256, known != report.sha256 {
                     record.verdict = .changed
                     record.verdictDetail = "sha256 is \(report.sha256.prefix(12))…, catalogued \(known.prefix(12))…; "

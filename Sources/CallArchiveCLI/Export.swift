@@ -20,7 +20,7 @@ extension CallArchive {
         @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (atomically) instead of stdout.", valueName: "file"))
         var output: String?
 
-        @Option(help: ArgumentHelp("Sort by a column; -FIELD for descending.", valueName: "field"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Sort by a column; -FIELD for descending.", valueName: "field"))
         var sort: String?
 
         @Flag(help: "CSV without the formula guard (cells starting = + - @ are not prefixed with ').")

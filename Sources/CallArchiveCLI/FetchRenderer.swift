@@ -155,6 +155,7 @@ final class FetchRenderer: Sendable {
     static func callLine(_ outcome: CallOutcome) -> String {
         let record = outcome.record
         let name = record.callIndex > 1 ? "\(record.orderID)-\(record.callIndex)" : record.orderID
+        if outcome.skipped { return "\(name): valid, fetched meanwhile by another callarchive run" }
         switch record.verdict {
         case .valid:
             return "\(name): valid, \(Console.megabytes(record.fileSize ?? 0)), \(String(format: "%.1f", record.audioSeconds ?? 0)) s"

@@ -14,7 +14,7 @@ extension CallArchive {
         @Option(help: "Output format: table, csv, json or jsonl.")
         var format: Format = .table
 
-        @Option(help: ArgumentHelp("Sort by a column; -FIELD for descending; several comma-separated.", valueName: "field"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Sort by a column; -FIELD for descending; several comma-separated.", valueName: "field"))
         var sort: String?
 
         @Option(help: "Show at most N rows.")

@@ -36,18 +36,31 @@ public final class Catalog: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(60)
         configuration.journalMode = .wal
-        do {
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            let catalog = Catalog(writer: pool, path: path)
-            try catalog.migrate()
-            return catalog
-        } catch let error as CatalogError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-            throw .notACatalog(path: path, reason: "SQLite says: \(error.message ?? "\(error.resultCode)")")
-        } catch {
-            throw .cannotOpen(path: path, reason: "\(error)")
+        // Two processes creating or migrating one catalog at the same moment race on the WAL
+        // switch and on the migrations; the loser retries once the winner is done.
+        for attempt in 0... {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                let catalog = Catalog(writer: pool, path: path)
+                try catalog.migrate()
+                return catalog
+            } catch let error as CatalogError {
+                throw error
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+                throw .notACatalog(path: path, reason: "SQLite says: \(error.message ?? "\(error.resultCode)")")
+            } catch let error as DatabaseError where attempt < 100 && isContention(error) {
+                usleep(useconds_t(20_000 + Int.random(in: 0..<80_000)))
+            } catch {
+                throw .cannotOpen(path: path, reason: "\(error)")
+            }
         }
+        fatalError("unreachable")
+    }
+
+    /// Errors another process's concurrent setup causes, which a retry resolves.
+    private static func isContention(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+            || (error.message ?? "").contains("already exists")
     }
 
     /// A private in-memory catalog with the same schema, for tests and dry runs.

@@ -203,3 +203,29 @@ struct AnyDecodable: Decodable {
         }
     }
 }
+
+@Suite struct ConcurrencyTests {
+    @Test func twoFetchesOnOverlappingListsShareOneArchive() async throws {
+        let archive = try temporaryDirectory()
+        let ids = CallGenerator.sampleOrderIDs(count: 30)
+        let first = Array(ids[0..<20]), second = Array(ids[10..<30])
+        let simulator = Simulator()
+        let (a, b, search) = try await simulator.withRunning { url in
+            async let a = CLI.run(["fetch", "--archive", archive, "--api-url", url, "--jobs", "4"] + first)
+            async let b = CLI.run(["fetch", "--archive", archive, "--api-url", url, "--jobs", "4"] + second)
+            async let search = CLI.run(["search", "--archive", archive, "--format", "jsonl"])
+            return try await (a, b, search)
+        }
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(b.status == 0, "\(b.stderr)")
+        for output in [a.stderr, b.stderr, search.stderr] { #expect(!output.contains("locked")) }
+        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
+        let expected = try ids.reduce(0) { $0 + CallGenerator.calls(for: try OrderID($1)).count }
+        #expect(try catalog.count() == expected)
+        for id in ids {
+            let records = try catalog.records(order: id)
+            #expect(records.map(\.callIndex) == Array(1...CallGenerator.calls(for: try OrderID(id)).count))
+            #expect(records.allSatisfy { $0.verdict == .valid })
+        }
+    }
+}

@@ -54,7 +54,7 @@ import Transport
         let recording = try #require(simulator.recording(order: order, callIndex: 1))
         let (status, contentRange, body) = try await simulator.withRunning { url in
             let base = url.replacingOccurrences(of: "/calls", with: "")
-            return try await Transport.withClient(connectTimeout: 5, readTimeout: 5) { http in
+            return try await Transport.withClient(connectTimeout: 30, readTimeout: 30) { http in
                 var request = HTTPClientRequest(url: "\(base)/recordings/RANGE1.mp3")
                 request.headers.add(name: "Range", value: "bytes=1000-")
                 let response = try await http.execute(request, timeout: .seconds(10))

@@ -11,7 +11,7 @@ import Transport
         _ body: @Sendable (APIClient, String) async throws -> T
     ) async throws -> T {
         try await simulator.withRunning { url in
-            try await Transport.withClient(connectTimeout: 5, readTimeout: 5) { http in
+            try await Transport.withClient(connectTimeout: 30, readTimeout: 30) { http in
                 try await body(try APIClient(configuration: APIConfiguration(apiURL: url, token: token), http: http), url)
             }
         }
