@@ -8,6 +8,8 @@ public struct VerifyOutcome: Sendable {
     public let record: CallRecord
     /// The verdict the catalog had before this check.
     public let previous: Verdict
+    /// How many files this run checks in all.
+    public var total = 0
 }
 
 /// Totals of a verify run.
@@ -56,7 +58,8 @@ public struct VerifyPipeline: Sendable {
                 guard let record = next.next() else { break }
                 group.addTask { try await checks.run { try Self.check(record, location: location, catalog: catalog) } }
             }
-            while let outcome = try await group.next() {
+            while var outcome = try await group.next() {
+                outcome.total = targets.count
                 summary.checked += 1
                 summary.verdicts[outcome.record.verdict.rawValue, default: 0] += 1
                 if outcome.record.verdict != outcome.previous { summary.changedVerdicts += 1 }

@@ -1,12 +1,14 @@
 import Archive
 import ArgumentParser
 import Foundation
+import Synchronization
 
 extension CallArchive {
     /// `import PATH…`: adopt existing MP3 files.
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Adopt existing MP3 files (named ORDER_ID.mp3) into the archive: copy, decode, catalogue.")
+            abstract: "Adopt existing MP3 files (named ORDER_ID.mp3) into the archive: copy, decode, catalogue.",
+            discussion: "Damaged files are catalogued in quarantine/. Exit 1 when a file was skipped or is not valid.")
 
         @Argument(help: "Files or directories (searched recursively for .mp3).")
         var paths: [String]
@@ -22,12 +24,14 @@ extension CallArchive {
                 let location = archive.location
                 let catalog = try location.openForWriting()
                 let pipeline = ImportPipeline(location: location, catalog: catalog, api: offline ? nil : network.api, retry: network.retry)
-                var problems = false
+                let problems = Mutex(false)
                 let count = try await pipeline.run(paths: paths) { event in
                     switch event {
                     case let .imported(record, path):
+                        if record.verdict != .valid { problems.withLock { $0 = true } }
                         Console.err("\(path): \(record.verdict.rawValue)" + (record.verdictDetail.isEmpty ? "" : " (\(record.verdictDetail))") + "\n")
                     case let .skipped(path, reason):
+                        problems.withLock { $0 = true }
                         Console.err("\(path): skipped: \(reason)\n")
                     case let .metadataUnavailable(order, reason):
                         Console.err("\(order): no metadata from the API: \(reason)\n")
@@ -35,8 +39,7 @@ extension CallArchive {
                 }
                 let records = try catalog.count()
                 Console.err("Imported \(count) file\(count == 1 ? "" : "s"); the catalog has \(records) call\(records == 1 ? "" : "s").\n")
-                problems = count < paths.count
-                if problems { throw ExitCode(1) }
+                if problems.withLock({ $0 }) { throw ExitCode(1) }
             } catch {
                 throw Failure.exit(error)
             }

@@ -2,6 +2,7 @@ import Archive
 import ArgumentParser
 import Catalog
 import Foundation
+import Synchronization
 import Model
 
 extension CallArchive {
@@ -30,12 +31,21 @@ extension CallArchive {
                 let compiled = try CatalogQuery(words: query.words)
                 let location = archive.location
                 let catalog = try location.openExisting()
-                let summary = try await VerifyPipeline(location: location, catalog: catalog, jobs: jobs).run(compiled, orphans: orphans) { outcome in
-                    let record = outcome.record
-                    guard record.verdict != .valid || outcome.previous != .valid else { return }
-                    let name = record.filePath ?? record.orderID
-                    Console.err("\(name): \(record.verdict.rawValue)" + (record.verdictDetail.isEmpty ? "" : ": \(record.verdictDetail)") + "\n")
+                let bar = Console.stderrIsTerminal
+                let done = Mutex(0)
+                let summary = try await Interrupts.cancellable {
+                    try await VerifyPipeline(location: location, catalog: catalog, jobs: jobs).run(compiled, orphans: orphans) { outcome in
+                        let count = done.withLock { $0 += 1; return $0 }
+                        let record = outcome.record
+                        if record.verdict != .valid || outcome.previous != .valid {
+                            let name = record.filePath ?? record.orderID
+                            Console.err((bar ? "\r\u{1B}[2K" : "") + "\(name): \(record.verdict.rawValue)"
+                                + (record.verdictDetail.isEmpty ? "" : ": \(record.verdictDetail)") + "\n")
+                        }
+                        if bar { Console.err("\r\u{1B}[2KVerifying \(count)/\(outcome.total) files") }
+                    }
                 }
+                if bar { Console.err("\r\u{1B}[2K") }
                 for orphan in summary.orphans { Console.out("orphan: \(orphan)\n") }
                 if json {
                     let encoder = JSONEncoder()
