@@ -88,6 +88,8 @@ let package = Package(
         // Build-time tool: turns catalog/*.sql and the simulator's voice sample into Swift
         // string constants, so the binary carries its schema and needs no resource bundle.
         .executableTarget(name: "EmbedResources", swiftSettings: strict),
+        // Benchmark-only: fills a catalog with a million realistic rows (`make bench`).
+        .executableTarget(name: "BenchCatalog", dependencies: ["Catalog", "Model"], swiftSettings: strict),
         .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResources"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: strict),
         .testTarget(name: "TelephonyTests", dependencies: ["Telephony", "Simulator", "Transport"], swiftSettings: strict),

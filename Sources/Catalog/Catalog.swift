@@ -140,6 +140,13 @@ public final class Catalog: Sendable {
         try write { db in try record.upsert(db) }
     }
 
+    /// Saves many calls in one transaction (imports, benchmarks).
+    public func save(_ records: [CallRecord]) throws(CatalogError) {
+        try write { db in
+            for record in records { try record.upsert(db) }
+        }
+    }
+
     /// Saves a call and the attempts that produced it in one short transaction.
     public func save(_ record: CallRecord, attempts: [DownloadAttempt]) throws(CatalogError) {
         try write { db in
@@ -189,7 +196,7 @@ public final class Catalog: Sendable {
         _ body: (CallRecord) throws -> Void
     ) throws(CatalogError) {
         try read { db in
-            let (sql, arguments) = query.sql(selecting: "*")
+            let (sql, arguments) = query.sql(selecting: CallRecord.selection)
             let cursor = try CallRecord.fetchCursor(db, sql: sql, arguments: arguments.statementArguments)
             while let record = try cursor.next() { try body(record) }
         }

@@ -5,6 +5,9 @@ import Model
 enum QueryField {
     enum Kind { case text, number, size, date }
 
+    /// Text columns whose distinct values `field_values` lists (migration 0002).
+    static let listedColumns: Set<String> = ["store_name", "store_code", "agent_name", "call_status"]
+
     static let fields: [String: (column: String, kind: Kind)] = [
         "store": ("store_name", .text),
         "agent": ("agent_name", .text),
@@ -68,11 +71,29 @@ enum QueryParser {
             let text = exact ? String(value.dropFirst()) : value
             let alternatives = text.split(separator: ",", omittingEmptySubsequences: true).map(String.init)
             guard !alternatives.isEmpty else { throw .invalidQuery(token: word, reason: "needs a value after '='") }
-            let clauses = alternatives.map { _ in
-                exact ? "\(field.column) = ?" : "\(field.column) LIKE ? ESCAPE '\\'"
+            if exact {
+                let marks = Array(repeating: "?", count: alternatives.count).joined(separator: ", ")
+                return ("\(field.column) IN (\(marks))", alternatives.map(SQLArgument.text))
             }
-            let arguments = alternatives.map { exact ? SQLArgument.text($0) : .text("%" + likeEscaped($0) + "%") }
-            return (clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " OR ") + ")", arguments)
+            let patterns = alternatives.map { SQLArgument.text("%" + likeEscaped($0) + "%") }
+            let like = Array(repeating: "value LIKE ? ESCAPE '\\'", count: alternatives.count).joined(separator: " OR ")
+            if field.column == "verdict" {
+                // Eight possible values: match them here, then use the index.
+                let verdicts = Verdict.allCases.map(\.rawValue).filter { verdict in
+                    alternatives.contains { verdict.range(of: $0, options: .caseInsensitive) != nil }
+                }
+                let marks = Array(repeating: "?", count: verdicts.count).joined(separator: ", ")
+                return (verdicts.isEmpty ? "0" : "verdict IN (\(marks))", verdicts.map(SQLArgument.text))
+            }
+            if QueryField.listedColumns.contains(field.column) {
+                // Match the few distinct values, then find the calls through the column's index.
+                return (
+                    "\(field.column) IN (SELECT value FROM field_values WHERE field = '\(field.column)' AND (\(like)))",
+                    patterns
+                )
+            }
+            let clauses = Array(repeating: "\(field.column) LIKE ? ESCAPE '\\'", count: alternatives.count)
+            return (clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " OR ") + ")", patterns)
         case .number, .size:
             return try numeric(field.column, value, word: word, parse: field.kind == .size ? parseSize : parseNumber)
         case .date:

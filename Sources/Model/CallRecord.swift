@@ -62,6 +62,42 @@ public struct CallRecord: Sendable, Equatable, Codable {
         case apiJSON = "api_json"
     }
 
+    /// Every column, in §4 order (the catalog reads rows with this).
+    public init(
+        orderID: String, callIndex: Int, callSID: String, storeName: String, storeCode: String, agentName: String,
+        callStatus: String, callInTime: String?, callOutTime: String?, callSeconds: Double?, recordingURL: String,
+        filePath: String?, fileSize: Int64?, sha256: String?, verdict: Verdict, verdictDetail: String,
+        audioSeconds: Double?, frames: Int?, expectedFrames: Int?, sampleRate: Int?, channels: Int?,
+        bitrateKbps: Double?, attempts: Int, downloadedAt: String?, verifiedAt: String?, apiJSON: String
+    ) {
+        self.orderID = orderID
+        self.callIndex = callIndex
+        self.callSID = callSID
+        self.storeName = storeName
+        self.storeCode = storeCode
+        self.agentName = agentName
+        self.callStatus = callStatus
+        self.callInTime = callInTime
+        self.callOutTime = callOutTime
+        self.callSeconds = callSeconds
+        self.recordingURL = recordingURL
+        self.filePath = filePath
+        self.fileSize = fileSize
+        self.sha256 = sha256
+        self.verdict = verdict
+        self.verdictDetail = verdictDetail
+        self.audioSeconds = audioSeconds
+        self.frames = frames
+        self.expectedFrames = expectedFrames
+        self.sampleRate = sampleRate
+        self.channels = channels
+        self.bitrateKbps = bitrateKbps
+        self.attempts = attempts
+        self.downloadedAt = downloadedAt
+        self.verifiedAt = verifiedAt
+        self.apiJSON = apiJSON
+    }
+
     /// A record for a call the API described, before anything is downloaded.
     public init(order: OrderID, callIndex: Int, info: CallInfo, verdict: Verdict, detail: String = "") {
         orderID = order.rawValue

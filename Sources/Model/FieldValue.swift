@@ -9,10 +9,15 @@ public enum FieldValue: Sendable, Equatable {
 extension CallRecord {
     /// The value of a §4 column (or `api_json`) by name; nil for an unknown name.
     public func value(ofColumn name: String) -> FieldValue? {
+        CodingKeys(rawValue: name).map(value(of:))
+    }
+
+    /// The value of a column.
+    public func value(of key: CodingKeys) -> FieldValue {
         func text(_ value: String?) -> FieldValue { value.map(FieldValue.text) ?? .null }
         func integer(_ value: (some BinaryInteger)?) -> FieldValue { value.map { .integer(Int64($0)) } ?? .null }
         func real(_ value: Double?) -> FieldValue { value.map(FieldValue.real) ?? .null }
-        switch CodingKeys(rawValue: name) {
+        switch key {
         case .orderID: return .text(orderID)
         case .callIndex: return .integer(Int64(callIndex))
         case .callSID: return .text(callSID)
@@ -39,7 +44,6 @@ extension CallRecord {
         case .downloadedAt: return text(downloadedAt)
         case .verifiedAt: return text(verifiedAt)
         case .apiJSON: return .text(apiJSON)
-        case nil: return nil
         }
     }
 }

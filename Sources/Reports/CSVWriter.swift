@@ -5,25 +5,42 @@ import Model
 public struct CSVWriter: Sendable {
     public let columns: [String]
     public let raw: Bool
+    private let keys: [CallRecord.CodingKeys]
 
+    /// `columns` must be known column names (see `Columns.parse`).
     public init(columns: [String] = CallRecord.columnNames, raw: Bool = false) {
         self.columns = columns
         self.raw = raw
+        keys = columns.compactMap(CallRecord.CodingKeys.init(rawValue:))
     }
 
     public var header: String { columns.map { cell($0) }.joined(separator: ",") + "\r\n" }
 
     public func line(_ record: CallRecord) -> String {
-        columns.map { cell(CellText.of(record.value(ofColumn: $0))) }.joined(separator: ",") + "\r\n"
+        var line = ""
+        line.reserveCapacity(512)
+        for (index, key) in keys.enumerated() {
+            if index > 0 { line.append(",") }
+            switch record.value(of: key) {
+            case .text(let text): line.append(cell(text))
+            case .integer(let number): line.append(String(number))
+            case .real(let number): line.append(CellText.fixed3(number))
+            case .null: break
+            }
+        }
+        line.append("\r\n")
+        return line
     }
 
     /// One cell, guarded and quoted.
     public func cell(_ text: String) -> String {
-        var value = text
-        if !raw, let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
-            value = "'" + value
-        }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        let utf8 = text.utf8
+        guard let first = utf8.first else { return text }
+        let guarded = !raw && (first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+            || first == UInt8(ascii: "@") || first == UInt8(ascii: "\t") || first == UInt8(ascii: "\r"))
+        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        let value = guarded ? "'" + text : text
+        guard needsQuotes else { return value }
         return "\"" + value.replacingAll("\"", with: "\"\"") + "\""
     }
 }

@@ -4,9 +4,12 @@ import Model
 /// `api_json` is embedded as the object the API sent.
 public struct JSONLinesWriter: Sendable {
     public let columns: [String]
+    private let keys: [CallRecord.CodingKeys]
 
+    /// `columns` must be known column names (see `Columns.parse`).
     public init(columns: [String] = CallRecord.columnNames + ["api_json"]) {
         self.columns = columns
+        keys = columns.compactMap(CallRecord.CodingKeys.init(rawValue:))
     }
 
     public func line(_ record: CallRecord) -> String {
@@ -16,19 +19,19 @@ public struct JSONLinesWriter: Sendable {
     public func object(_ record: CallRecord) -> String {
         var parts: [String] = []
         parts.reserveCapacity(columns.count)
-        for name in columns {
+        for key in keys {
             let value: String
-            if name == "api_json" {
+            if key == .apiJSON {
                 value = record.apiJSON.isEmpty ? "null" : record.apiJSON
             } else {
-                switch record.value(ofColumn: name) {
+                switch record.value(of: key) {
                 case .text(let text): value = Self.quote(text)
                 case .integer(let number): value = String(number)
                 case .real(let number): value = number.isFinite ? CellText.fixed3(number) : "null"
-                case .null, nil: value = "null"
+                case .null: value = "null"
                 }
             }
-            parts.append(Self.quote(name) + ":" + value)
+            parts.append(Self.quote(key.rawValue) + ":" + value)
         }
         return "{" + parts.joined(separator: ",") + "}"
     }

@@ -21,7 +21,7 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         let directory = try temporaryDirectory()
         let path = directory + "/catalog.sqlite"
         let catalog = try Catalog.open(at: path)
-        #expect(try catalog.appliedMigrations() == ["0001_initial"])
+        #expect(try catalog.appliedMigrations() == ["0001_initial", "0002_value_lists"])
         #expect(try catalog.integrityCheck() == "ok")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
@@ -31,8 +31,22 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         let path = try temporaryDirectory() + "/catalog.sqlite"
         try Catalog.open(at: path).save(try sampleRecord("E8ZQCJ"))
         let reopened = try Catalog.open(at: path)
-        #expect(try reopened.appliedMigrations() == ["0001_initial"])
+        #expect(try reopened.appliedMigrations() == ["0001_initial", "0002_value_lists"])
         #expect(try reopened.record(order: "E8ZQCJ", callIndex: 1)?.storeCode == "MI-062")
+    }
+
+    @Test func catalogFromTheFirstSchemaIsMigratedAndBackfilled() throws {
+        // A catalog as the first release wrote it: migration 0001 only, with a call in it.
+        let path = try temporaryDirectory() + "/catalog.sqlite"
+        let first = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("catalog/0001_initial.sql").path
+        try sqlite(path, ".read \(first)")
+        try sqlite(path, "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('0001_initial');")
+        try sqlite(path, "INSERT INTO calls (order_id, store_name, store_code, agent_name, verdict) VALUES ('OLD1', 'OH-101 Marco''s', 'OH-101', 'Marcus Park', 'valid')")
+        let catalog = try Catalog.open(at: path)
+        #expect(try catalog.appliedMigrations() == ["0001_initial", "0002_value_lists"])
+        #expect(try catalog.records(CatalogQuery(words: ["store:marco", "agent:park"])).map(\.orderID) == ["OLD1"])
+        #expect(try catalog.integrityCheck() == "ok")
     }
 
     @Test func newerSchemaIsRefusedAndLeftUntouched() throws {
