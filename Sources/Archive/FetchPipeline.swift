@@ -93,7 +93,3 @@ extension FetchSummary {
         failures.merge(other.failures, uniquingKeysWith: +)
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

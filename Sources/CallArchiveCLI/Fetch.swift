@@ -37,7 +37,7 @@ extension CallArchive {
 
         func validate() throws {
             guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
-            guard SizeText.bytes(maxSize) != nil else { throw ValidationError("--max-size '\(maxSize)' is not a size such as 512M") }
+            guard ByteSize.parse(maxSize).map { $0 >= 1 && $0 < 9e18 } == true else { throw ValidationError("--max-size '\(maxSize)' is not a size such as 512M") }
             if orderIDs.isEmpty && input == nil { throw ValidationError("give order ids, or --input FILE") }
         }
 
@@ -47,7 +47,7 @@ extension CallArchive {
                 guard !orders.isEmpty else { throw Console.fail("no order ids in the input", code: 64) }
                 let options = FetchOptions(
                     location: archive.location, api: network.api, retry: network.retry,
-                    jobs: jobs, maxSize: SizeText.bytes(maxSize)!, force: force
+                    jobs: jobs, maxSize: Int64(ByteSize.parse(maxSize)!), force: force
                 )
                 let summary = try await FetchRun.run(options: options, orders: orders, quiet: quiet, json: json)
                 if !summary.succeeded { throw ExitCode(1) }
@@ -97,26 +97,5 @@ enum FetchRun {
         if summary.resumed > 0 { parts.append("\(summary.resumed) resumed") }
         return "Fetched \(summary.orders) order\(summary.orders == 1 ? "" : "s") (\(summary.calls) call\(summary.calls == 1 ? "" : "s")) in "
             + String(format: "%.1f s", summary.seconds) + ": " + parts.joined(separator: ", ") + "; " + Console.megabytes(summary.bytes)
-    }
-}
-
-/// Sizes written by users: `1500`, `64K`, `512M`, `1G` (powers of 1024).
-enum SizeText {
-    static func bytes(_ text: String) -> Int64? {
-        var digits = text.uppercased().trimmingCharacters(in: .whitespaces)
-        for suffix in ["IB", "B"] where digits.hasSuffix(suffix) && digits.count > suffix.count {
-            digits.removeLast(suffix.count)
-            break
-        }
-        var scale: Int64 = 1
-        switch digits.last {
-        case "K": scale = 1 << 10
-        case "M": scale = 1 << 20
-        case "G": scale = 1 << 30
-        default: break
-        }
-        if scale > 1 { digits.removeLast() }
-        guard let value = Double(digits), value > 0, value * Double(scale) < 9e18 else { return nil }
-        return Int64(value * Double(scale))
     }
 }

@@ -185,7 +185,3 @@ final class FetchRenderer: Sendable {
             + (state.failed > 0 ? "  \(state.failed) failed" : "")
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

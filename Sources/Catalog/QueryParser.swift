@@ -130,23 +130,8 @@ enum QueryParser {
         return value
     }
 
-    /// `1500`, `2K`, `1.5M`, `1G` (powers of 1024, as SPEC §7's MB); `KB`/`MB`/`GB`/`KiB`… also read.
     private static func parseSize(_ text: Substring) -> Double? {
-        var digits = text.uppercased()
-        for suffix in ["IB", "B"] where digits.hasSuffix(suffix) && digits.count > suffix.count {
-            digits.removeLast(suffix.count)
-            break
-        }
-        let scale: Double
-        switch digits.last {
-        case "K": scale = 1024
-        case "M": scale = 1024 * 1024
-        case "G": scale = 1024 * 1024 * 1024
-        default: scale = 1
-        }
-        if scale > 1 { digits.removeLast() }
-        guard let value = parseNumber(Substring(digits)), value >= 0 else { return nil }
-        return value * scale
+        ByteSize.parse(text)
     }
 
     private static func date(_ column: String, _ value: String, word: String) throws(CatalogError) -> (String, [SQLArgument]) {

@@ -25,35 +25,14 @@ public struct JSONLinesWriter: Sendable {
                 value = record.apiJSON.isEmpty ? "null" : record.apiJSON
             } else {
                 switch record.value(of: key) {
-                case .text(let text): value = Self.quote(text)
+                case .text(let text): value = JSONText.quoted(text)
                 case .integer(let number): value = String(number)
                 case .real(let number): value = number.isFinite ? CellText.fixed3(number) : "null"
                 case .null: value = "null"
                 }
             }
-            parts.append(Self.quote(key.rawValue) + ":" + value)
+            parts.append(JSONText.quoted(key.rawValue) + ":" + value)
         }
         return "{" + parts.joined(separator: ",") + "}"
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

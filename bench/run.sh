@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Benchmarks for callarchive (issue "Benchmarks"). Run via `make bench`, or directly:
+#   bash bench/run.sh
+# Needs: aria2c, mpg123, hyperfine, sqlite3, /usr/bin/time, python3 (with venv).
+# Env: CALLARCHIVE_BIN / BENCHCATALOG_BIN override the binaries (default: the release build in
+# .build-release, else the debug build); BENCH_RUNS (5), BENCH_SEED_RUNS (3), BENCH_ROWS (1000000).
+# Writes bench/results.json and BENCHMARKS.md. Scratch data lives in /tmp/callarchive-bench
+# (the generated catalog is cached there between runs, keyed by row count).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+
+if [ -z "${CALLARCHIVE_BIN:-}" ]; then
+  if [ -x .build-release/release/callarchive ]; then CALLARCHIVE_BIN=$PWD/.build-release/release/callarchive
+  else CALLARCHIVE_BIN=$PWD/.build/debug/callarchive; echo "bench: WARNING no release build, using debug" >&2; fi
+fi
+if [ -z "${BENCHCATALOG_BIN:-}" ]; then
+  BENCHCATALOG_BIN=$(dirname "$CALLARCHIVE_BIN")/BenchCatalog
+fi
+export CALLARCHIVE_BIN BENCHCATALOG_BIN
+for tool in aria2c mpg123 hyperfine sqlite3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench: missing $tool (make bench installs it)" >&2; exit 1; }
+done
+
+# The seed needs aiohttp + backoff: a venv outside the repository.
+VENV=${BENCH_VENV:-/tmp/callarchive-bench-venv}
+if ! "$VENV/bin/python" -c 'import aiohttp, backoff' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q 'aiohttp>=3.7.4' 'backoff>=1.10.0'
+fi
+export BENCH_SEED_PYTHON=$VENV/bin/python
+
+export BENCH_WORK=${BENCH_WORK:-/tmp/callarchive-bench}
+mkdir -p "$BENCH_WORK"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$CALLARCHIVE_BIN" simulate --host 127.0.0.1 --port "$PORT" --calls 10 >"$BENCH_WORK/simulator.log" 2>&1 &
+SIM_PID=$!
+trap 'kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/orders" >/dev/null && break; sleep 0.1; done
+export BENCH_API_URL=http://127.0.0.1:$PORT/calls
+
+export BENCH_RESULTS=${BENCH_RESULTS:-$PWD/bench/results.json}
+BENCH_MD=${BENCH_MD:-$PWD/BENCHMARKS.md}
+python3 bench/bench.py
+python3 bench/render.py "$BENCH_RESULTS" "$BENCH_MD" "$(( $(date +%s) - started ))"
+echo "bench: done in $(( $(date +%s) - started )) s; see BENCHMARKS.md" >&2
