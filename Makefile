@@ -3,8 +3,9 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 APT_PACKAGES := libmpg123-dev libsqlite3-dev pkg-config
 TEST_TOOLS := mpg123 sqlite3
+BENCH_TOOLS := aria2 mpg123 hyperfine time sqlite3 curl python3-venv
 
-.PHONY: demo test build release install deps clean
+.PHONY: demo test build release install deps clean bench
 
 # Installs the system libraries when missing (Debian/Ubuntu; on macOS: brew install mpg123).
 deps:
@@ -37,6 +38,21 @@ release: deps
 install: release
 	install -d $(PREFIX)/bin
 	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/callarchive" $(PREFIX)/bin/callarchive
+
+# Benchmarks (not part of `make test`): release build in .build-release, then bench/run.sh,
+# which writes BENCHMARKS.md and bench/results.json. Takes about 10-15 minutes.
+bench: deps
+	@missing=""; \
+	for p in $(BENCH_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing:$$missing"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "please install:$$missing"; exit 1; fi; \
+	fi
+	$(SWIFT) build -c release --scratch-path .build-release
+	bash bench/run.sh
 
 clean:
 	rm -rf .build demo-archive

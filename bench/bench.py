@@ -135,7 +135,7 @@ def pick_ids():
     65 s (32 kbps -> 4000 bytes/s) and the 8 largest recordings for the memory benchmark."""
     rng = random.Random(20250220)
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    cands = sorted({"".join(rng.choice(alphabet) for _ in range(6)) for _ in range(int(os.environ.get("BENCH_PROBE", "6000")))})
+    cands = sorted({"".join(rng.choice(alphabet) for _ in range(6)) for _ in range(int(os.environ.get("BENCH_PROBE", "9000")))})
     chunks = [cands[i::4] for i in range(4)]
     with concurrent.futures.ThreadPoolExecutor(4) as ex:
         found = [x for part in ex.map(probe, chunks) for x in part]
@@ -248,7 +248,7 @@ def main():
     n_hits = len(subprocess.run(search_cmd[:-2] + ["--format", "jsonl", "--limit", "1000000"], capture_output=True, text=True).stdout.splitlines())
     log("search")
     t_search = series(search_cmd, max(RUNS, 20), warmup=3)
-    add("search_1m", f"search store:MI-001 agent:marcus --limit 50 on {rows:,} rows ({n_hits} matches), whole process",
+    add("search", f"search store:MI-001 agent:marcus --limit 50 on {rows:,} rows ({n_hits} matches), whole process",
         dict(summary(t_search), command=" ".join(search_cmd)), [], target_abs_s=0.050)
 
     stats_cmd = [BIN, "stats", "--archive", cat_dir, "--by", "agent"]
@@ -329,7 +329,7 @@ def machine():
     mem_kb = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
     return {"nproc": os.cpu_count(), "cpu": cpu, "mem_gib": round(mem_kb / 1024 / 1024, 1),
             "kernel": platform.release(), "os": platform.platform(),
-            "tools": {t: (subprocess.run([t, "--version"], capture_output=True, text=True).stdout.splitlines() or [""])[0]
+            "tools": {t: t + " " + (subprocess.run([t, "--version"], capture_output=True, text=True).stdout.splitlines() or [""])[0]
                       for t in ("aria2c", "mpg123", "hyperfine", "sqlite3")}}
 
 

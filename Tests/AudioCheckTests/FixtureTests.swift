@@ -86,3 +86,14 @@ enum Fixtures {
         #expect(detail.isEmpty || report.detail.contains(detail), "\(name): \(report.detail)")
     }
 }
+
+@Suite struct DamagedDurationTests {
+    /// Damaged files with one stream format decode to exactly what mpg123 outputs for them too.
+    @Test(arguments: ["trunc-boundary.mp3", "trunc-midframe.mp3", "html-appended.mp3", "junk-prefix-500.mp3", "twice.mp3", "xing-overclaims.mp3"])
+    func samplesMatchMpg123(_ name: String) throws {
+        let row = try #require(Fixtures.expected[name])
+        let report = try AudioChecker().check(fileAt: Fixtures.path(name))
+        #expect(report.verdict != .valid)
+        #expect(report.samples == Int64(row["decoded_samples"]!), "\(name)")
+    }
+}

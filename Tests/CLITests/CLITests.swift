@@ -107,6 +107,21 @@ import Testing
         #expect(result.stderr.contains("not a callarchive catalog"))
         let missing = try await CLI.run(["search", "--archive", archive + "/nope"])
         #expect(missing.status == 3)
+        // A catalog from a newer callarchive is refused and left as it was.
+        let newer = try temporaryDirectory()
+        _ = try Catalog.open(at: newer + "/catalog.sqlite")
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [newer + "/catalog.sqlite", "INSERT INTO grdb_migrations VALUES ('0099_future')"]
+        try sqlite.run()
+        await CLI.waitForExit(sqlite)
+        let before = try Data(contentsOf: URL(fileURLWithPath: newer + "/catalog.sqlite"))
+        for command in [["search"], ["fetch", "X1", "--api-url", "http://127.0.0.1:9/calls"], ["verify"], ["stats"]] {
+            let refused = try await CLI.run(command + ["--archive", newer])
+            #expect(refused.status == 3, "\(command)")
+            #expect(refused.stderr.contains("newer callarchive"), "\(command)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: newer + "/catalog.sqlite")) == before)
         let query = try await CLI.run(["search", "--archive", archive, "colour:red"])
         #expect(query.status == 64)
         #expect(query.stderr.contains("colour:red"))
