@@ -39,10 +39,10 @@ extension CallArchive {
                 case .csv:
                     let writer = CSVWriter(columns: names, raw: raw)
                     sink.write(writer.header)
-                    try catalog.forEach(compiled) { sink.write(writer.line($0)) }
+                    try catalog.forEachRow(compiled, columns: names) { sink.write(writer.line($0)) }
                 case .jsonl:
                     let writer = JSONLinesWriter(columns: columns == nil ? CallRecord.columnNames + ["api_json"] : names)
-                    try catalog.forEach(compiled) { sink.write(writer.line($0)) }
+                    try catalog.forEachRow(compiled, columns: writer.columns) { sink.write(writer.line($0)) }
                 }
                 try sink.close()
             } catch {

@@ -196,10 +196,38 @@ public final class Catalog: Sendable {
         _ body: (CallRecord) throws -> Void
     ) throws(CatalogError) {
         try read { db in
-            let (sql, arguments) = query.sql(selecting: CallRecord.selection)
-            let cursor = try CallRecord.fetchCursor(db, sql: sql, arguments: arguments.statementArguments)
+            let (sql, arguments) = try query.sql(selecting: CallRecord.selection, in: db)
+            let cursor = try CallRecord.fetchCursor(db, sql: sql, arguments: arguments)
             while let record = try cursor.next() { try body(record) }
         }
+    }
+
+    /// Calls `body` with the values of `columns` (names checked against SPEC §4 and `api_json`)
+    /// for each row matching `query`, straight from SQLite: the export path, with no record built.
+    public func forEachRow(
+        _ query: CatalogQuery, columns: [String], _ body: ([FieldValue]) throws -> Void
+    ) throws(CatalogError) {
+        let known = Set(CallRecord.CodingKeys.allCases.map(\.rawValue))
+        if let unknown = columns.first(where: { !known.contains($0) }) {
+            throw .invalidQuery(token: unknown, reason: "unknown column")
+        }
+        try read { db in
+                let (sql, arguments) = try query.sql(selecting: columns.joined(separator: ", "), in: db)
+                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                var values = [FieldValue](repeating: .null, count: columns.count)
+                while let row = try cursor.next() {
+                    for index in 0..<columns.count {
+                        switch (row[index] as DatabaseValue).storage {
+                        case .null: values[index] = .null
+                        case .int64(let number): values[index] = .integer(number)
+                        case .double(let number): values[index] = .real(number)
+                        case .string(let text): values[index] = .text(text)
+                        case .blob(let data): values[index] = .text(String(decoding: data, as: UTF8.self))
+                        }
+                    }
+                    try body(values)
+                }
+            }
     }
 
     /// Rows matching `query`, loaded into memory (searches with a limit).

@@ -1,11 +1,11 @@
 import Foundation
+import GRDB
 import Model
 
 /// A compiled query (SPEC §5): WHERE conditions with bound arguments, an order and a limit.
 /// User text only ever reaches SQLite as a bound argument.
 public struct CatalogQuery: Sendable {
-    var conditions: [String] = []
-    var arguments: [SQLArgument] = []
+    var conditions: [Condition] = []
     var orderBy: String = "call_in_time, order_id, call_index"
     var limit: Int?
 
@@ -24,17 +24,39 @@ public struct CatalogQuery: Sendable {
     }
 
     /// SQL selecting `columns` from `calls` with this query's filter, order and limit.
-    public func sql(selecting columns: String) -> (String, SQLArgumentList) {
-        var sql = "SELECT \(columns) FROM calls"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY \(orderBy)"
+    func sql(selecting columns: String, in db: Database) throws -> (String, StatementArguments) {
+        let (filter, arguments) = try whereClause(in: db)
+        var sql = "SELECT \(columns) FROM calls WHERE \(filter) ORDER BY \(orderBy)"
         if let limit { sql += " LIMIT \(limit)" }
-        return (sql, SQLArgumentList(arguments))
+        return (sql, arguments)
     }
 
-    /// The WHERE clause alone (`1` when there is no filter) with its arguments, for grouping queries.
-    public var whereClause: (String, SQLArgumentList) {
-        (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), SQLArgumentList(arguments))
+    /// The WHERE clause (`1` when there is no filter) with its arguments. Value lists are
+    /// looked up first, so the planner sees plain `IN (…)` lists and picks the most selective index.
+    func whereClause(in db: Database) throws -> (String, StatementArguments) {
+        var clauses: [String] = []
+        var values: [SQLArgument] = []
+        for condition in conditions {
+            switch condition {
+            case let .sql(text, arguments):
+                clauses.append(text)
+                values += arguments
+            case let .valueList(column, patterns, negated):
+                let like = Array(repeating: "value LIKE ? ESCAPE '\\'", count: patterns.count).joined(separator: " OR ")
+                let found = try String.fetchAll(
+                    db, sql: "SELECT value FROM field_values WHERE field = ? AND (\(like))",
+                    arguments: StatementArguments([column] + patterns)
+                )
+                if found.isEmpty {
+                    clauses.append(negated ? "1" : "0")
+                } else {
+                    let marks = Array(repeating: "?", count: found.count).joined(separator: ", ")
+                    clauses.append("\(column) \(negated ? "NOT IN" : "IN") (\(marks))")
+                    values += found.map(SQLArgument.text)
+                }
+            }
+        }
+        return (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), SQLArgumentList(values).statementArguments)
     }
 
     static func orderClause(_ spec: String) throws(CatalogError) -> String {
@@ -50,6 +72,15 @@ public struct CatalogQuery: Sendable {
         guard !parts.isEmpty else { throw .invalidQuery(token: spec, reason: "empty sort field") }
         return (parts + ["order_id", "call_index"]).joined(separator: ", ")
     }
+}
+
+/// One ANDed term of a query.
+enum Condition: Sendable {
+    /// SQL text with its bound arguments.
+    case sql(String, [SQLArgument])
+    /// `column IN` the distinct values of `column` (table `field_values`) that match any of the
+    /// LIKE patterns; looked up when the query runs.
+    case valueList(column: String, patterns: [String], negated: Bool)
 }
 
 /// A value bound to a `?` placeholder.

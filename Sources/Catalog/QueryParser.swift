@@ -41,8 +41,7 @@ enum QueryParser {
             negated = true
             body = body.dropFirst()
         }
-        var condition: String
-        var arguments: [SQLArgument]
+        var condition: Condition
         if let colon = body.firstIndex(of: ":"), body[..<colon].allSatisfy({ $0.isLetter || $0 == "_" }), colon != body.startIndex {
             let name = body[..<colon].lowercased()
             let value = String(body[body.index(after: colon)...])
@@ -53,18 +52,23 @@ enum QueryParser {
                 )
             }
             guard !value.isEmpty else { throw .invalidQuery(token: word, reason: "'\(name):' needs a value") }
-            (condition, arguments) = try compile(field: field, value: value, word: word)
+            condition = try compile(field: field, value: value, word: word)
         } else {
-            (condition, arguments) = try fullText(String(body), word: word)
+            let (text, arguments) = try fullText(String(body), word: word)
+            condition = .sql(text, arguments)
         }
-        if negated { condition = "NOT IFNULL(\(condition), 0)" }
+        if negated {
+            switch condition {
+            case let .sql(text, arguments): condition = .sql("NOT IFNULL(\(text), 0)", arguments)
+            case let .valueList(column, patterns, _): condition = .valueList(column: column, patterns: patterns, negated: true)
+            }
+        }
         query.conditions.append(condition)
-        query.arguments += arguments
     }
 
     private static func compile(
         field: (column: String, kind: QueryField.Kind), value: String, word: String
-    ) throws(CatalogError) -> (String, [SQLArgument]) {
+    ) throws(CatalogError) -> Condition {
         switch field.kind {
         case .text:
             let exact = value.hasPrefix("=")
@@ -73,31 +77,29 @@ enum QueryParser {
             guard !alternatives.isEmpty else { throw .invalidQuery(token: word, reason: "needs a value after '='") }
             if exact {
                 let marks = Array(repeating: "?", count: alternatives.count).joined(separator: ", ")
-                return ("\(field.column) IN (\(marks))", alternatives.map(SQLArgument.text))
+                return .sql("\(field.column) IN (\(marks))", alternatives.map(SQLArgument.text))
             }
-            let patterns = alternatives.map { SQLArgument.text("%" + likeEscaped($0) + "%") }
-            let like = Array(repeating: "value LIKE ? ESCAPE '\\'", count: alternatives.count).joined(separator: " OR ")
+            let patterns = alternatives.map { "%" + likeEscaped($0) + "%" }
             if field.column == "verdict" {
                 // Eight possible values: match them here, then use the index.
                 let verdicts = Verdict.allCases.map(\.rawValue).filter { verdict in
                     alternatives.contains { verdict.range(of: $0, options: .caseInsensitive) != nil }
                 }
                 let marks = Array(repeating: "?", count: verdicts.count).joined(separator: ", ")
-                return (verdicts.isEmpty ? "0" : "verdict IN (\(marks))", verdicts.map(SQLArgument.text))
+                return .sql(verdicts.isEmpty ? "0" : "verdict IN (\(marks))", verdicts.map(SQLArgument.text))
             }
             if QueryField.listedColumns.contains(field.column) {
                 // Match the few distinct values, then find the calls through the column's index.
-                return (
-                    "\(field.column) IN (SELECT value FROM field_values WHERE field = '\(field.column)' AND (\(like)))",
-                    patterns
-                )
+                return .valueList(column: field.column, patterns: patterns, negated: false)
             }
             let clauses = Array(repeating: "\(field.column) LIKE ? ESCAPE '\\'", count: alternatives.count)
-            return (clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " OR ") + ")", patterns)
+            return .sql(clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " OR ") + ")", patterns.map(SQLArgument.text))
         case .number, .size:
-            return try numeric(field.column, value, word: word, parse: field.kind == .size ? parseSize : parseNumber)
+            let (text, arguments) = try numeric(field.column, value, word: word, parse: field.kind == .size ? parseSize : parseNumber)
+            return .sql(text, arguments)
         case .date:
-            return try date(field.column, value, word: word)
+            let (text, arguments) = try date(field.column, value, word: word)
+            return .sql(text, arguments)
         }
     }
 

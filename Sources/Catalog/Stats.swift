@@ -38,7 +38,6 @@ extension Catalog {
     /// the totals alone. The totals row is always last.
     public func stats(_ query: CatalogQuery, by grouping: StatsGrouping?) throws(CatalogError) -> [StatsRow] {
         let verdicts = Verdict.allCases.filter { $0 != .valid }
-        let (filter, arguments) = query.whereClause
         let columns = """
             COUNT(*), SUM(verdict = 'valid'), \(verdicts.map { "SUM(verdict = '\($0.rawValue)')" }.joined(separator: ", ")),
             TOTAL(audio_seconds), TOTAL(call_seconds),
@@ -58,14 +57,15 @@ extension Catalog {
             )
         }
         return try read { db in
+            let (filter, arguments) = try query.whereClause(in: db)
             var rows: [StatsRow] = []
             if let grouping {
                 let sql = "SELECT \(grouping.expression) AS grp, \(columns) FROM calls WHERE \(filter) GROUP BY grp ORDER BY grp"
-                for statement in try Row.fetchAll(db, sql: sql, arguments: arguments.statementArguments) {
+                for statement in try Row.fetchAll(db, sql: sql, arguments: arguments) {
                     rows.append(row(statement, group: (statement[0] as String?) ?? "", offset: 1))
                 }
             }
-            let totals = try Row.fetchOne(db, sql: "SELECT \(columns) FROM calls WHERE \(filter)", arguments: arguments.statementArguments)
+            let totals = try Row.fetchOne(db, sql: "SELECT \(columns) FROM calls WHERE \(filter)", arguments: arguments)
             if let totals { rows.append(row(totals, group: "TOTAL", offset: 0)) }
             return rows
         }

@@ -17,11 +17,16 @@ public struct CSVWriter: Sendable {
     public var header: String { columns.map { cell($0) }.joined(separator: ",") + "\r\n" }
 
     public func line(_ record: CallRecord) -> String {
+        line(keys.map(record.value(of:)))
+    }
+
+    /// A line from the values of `columns`, in order.
+    public func line(_ values: [FieldValue]) -> String {
         var line = ""
         line.reserveCapacity(512)
-        for (index, key) in keys.enumerated() {
+        for (index, value) in values.enumerated() {
             if index > 0 { line.append(",") }
-            switch record.value(of: key) {
+            switch value {
             case .text(let text): line.append(cell(text))
             case .integer(let number): line.append(String(number))
             case .real(let number): line.append(CellText.fixed3(number))

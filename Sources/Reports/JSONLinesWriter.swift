@@ -16,15 +16,24 @@ public struct JSONLinesWriter: Sendable {
         object(record) + "\n"
     }
 
+    /// A line from the values of `columns`, in order.
+    public func line(_ values: [FieldValue]) -> String {
+        object(values) + "\n"
+    }
+
     public func object(_ record: CallRecord) -> String {
+        object(keys.map(record.value(of:)))
+    }
+
+    public func object(_ values: [FieldValue]) -> String {
         var parts: [String] = []
         parts.reserveCapacity(columns.count)
-        for key in keys {
+        for (key, field) in zip(keys, values) {
             let value: String
             if key == .apiJSON {
-                value = record.apiJSON.isEmpty ? "null" : record.apiJSON
+                if case .text(let json) = field, !json.isEmpty { value = json } else { value = "null" }
             } else {
-                switch record.value(of: key) {
+                switch field {
                 case .text(let text): value = JSONText.quoted(text)
                 case .integer(let number): value = String(number)
                 case .real(let number): value = number.isFinite ? CellText.fixed3(number) : "null"

@@ -23,10 +23,12 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
         #expect(limited.count == 2)
         let told = limited[0].time
         #expect(limited[1].time - told >= .seconds(2))
-        // Nobody else talked to that host while it was paused (allowing half a second for
-        // requests already under way on a loaded machine).
-        let during = simulator.requests.filter { $0.time > told + .milliseconds(500) && $0.time < told + .milliseconds(1900) }
-        #expect(during.isEmpty, "\(during.map(\.path))")
+        // While the host was paused, no new request started: at most the three other workers'
+        // requests already past the gate arrive (on a loaded machine they can arrive late).
+        // Without the pause, the twelve peers' metadata and recording requests would flow on.
+        let during = simulator.requests.filter { $0.time > told + .milliseconds(100) && $0.time < told + .milliseconds(1900) }
+        #expect(during.count <= 3, "\(during.map(\.path))")
+        #expect(simulator.requests.filter { $0.time > told + .milliseconds(1900) }.count >= 12)
     }
 
     @Test func rateLimitBeyondMaxRetryWaitFails() async throws {

@@ -57,7 +57,7 @@ import Transport
             return try await Transport.withClient(connectTimeout: 30, readTimeout: 30) { http in
                 var request = HTTPClientRequest(url: "\(base)/recordings/RANGE1.mp3")
                 request.headers.add(name: "Range", value: "bytes=1000-")
-                let response = try await http.execute(request, timeout: .seconds(10))
+                let response = try await http.execute(request, timeout: .seconds(60))
                 let body = try await response.body.collect(upTo: 10 << 20)
                 return (Int(response.status.code), response.headers.first(name: "Content-Range"), Array(buffer: body))
             }
