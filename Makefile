@@ -5,7 +5,7 @@ APT_PACKAGES := libmpg123-dev libsqlite3-dev pkg-config
 TEST_TOOLS := mpg123 sqlite3
 BENCH_TOOLS := aria2 mpg123 hyperfine time sqlite3 curl python3-venv
 
-.PHONY: demo test build release install deps clean bench
+.PHONY: demo test build release install deps clean bench reliability
 
 # Installs the system libraries when missing (Debian/Ubuntu; on macOS: brew install mpg123).
 deps:
@@ -53,6 +53,14 @@ bench: deps
 	fi
 	$(SWIFT) build -c release --scratch-path .build-release
 	bash bench/run.sh
+
+# The reliability suite at full size (not part of `make test`, which runs a short form):
+# crash trials, a 2,000-call fault soak, disk full, read-only, 3 processes, bad catalogs, and
+# a million fuzz inputs per parser. Prints a table of the figures. About 10 minutes.
+reliability: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) build -c release --scratch-path .build-release --product Fuzz
+	bash reliability/run.sh
 
 clean:
 	rm -rf .build demo-archive

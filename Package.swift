@@ -90,6 +90,10 @@ let package = Package(
         .executableTarget(name: "EmbedResources", swiftSettings: strict),
         // Benchmark-only: fills a catalog with a million realistic rows (`make bench`).
         .executableTarget(name: "BenchCatalog", dependencies: ["Catalog", "Model"], swiftSettings: strict),
+        // Reliability-only: property-based fuzzing of the parsers that read untrusted input.
+        .executableTarget(
+            name: "Fuzz", dependencies: ["AudioCheck", "Catalog", "Model", "Simulator", "Telephony"], swiftSettings: strict
+        ),
         .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResources"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: strict),
         .testTarget(name: "TelephonyTests", dependencies: ["Telephony", "Simulator", "Transport"], swiftSettings: strict),

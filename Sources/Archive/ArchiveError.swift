@@ -10,7 +10,9 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .cannotCreateDirectory(path, reason): "cannot create the archive directory \(path): \(reason)"
-        case let .notWritable(path, reason): "the archive directory \(path) is not writable: \(reason)"
+        case let .notWritable(path, reason):
+            "cannot write \(path): \(reason). Free some space or fix the permissions, then run again: "
+                + "downloads resume from their .part files"
         case let .missingDirectory(path):
             "the archive directory \(path) does not exist (is the volume mounted?); nothing was changed"
         case let .catalog(error): error.description

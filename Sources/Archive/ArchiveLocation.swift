@@ -48,6 +48,20 @@ public struct ArchiveLocation: Sendable {
         return try openCatalog()
     }
 
+    /// The catalog of an existing archive, for commands that only read it (search, stats,
+    /// export): works on a read-only volume too.
+    public func openForReading() throws(ArchiveError) -> Catalog {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .missingDirectory(path: directory)
+        }
+        do {
+            return try Catalog.openForReading(at: catalogPath)
+        } catch {
+            throw .catalog(error)
+        }
+    }
+
     private func openCatalog() throws(ArchiveError) -> Catalog {
         do {
             return try Catalog.open(at: catalogPath)

@@ -129,6 +129,11 @@ struct OrderWorker: Sendable {
             } catch is CancellationError {
                 try recordInterruption(&record, previous: previous, partPath: partPath, attempts: attempts)
                 throw CancellationError()
+            } catch let DownloadError.disk(path, reason) {
+                // A full disk or an unwritable archive fails every call alike: stop the run,
+                // keep the `.part` to resume once there is room.
+                try? recordInterruption(&record, previous: previous, partPath: partPath, attempts: attempts, reason: reason)
+                throw ArchiveError.notWritable(path: path, reason: reason)
             } catch {
                 unlink(partPath)
                 return try finish(.failed, Self.describe(error))
@@ -171,7 +176,9 @@ struct OrderWorker: Sendable {
 
     /// An interrupted call keeps its `.part` for the next run; its row says so, unless the
     /// catalog already had a valid file for it (a `--force` refetch), which stays as it was.
-    private func recordInterruption(_ record: inout CallRecord, previous: CallRecord?, partPath: String, attempts: [DownloadAttempt]) throws {
+    private func recordInterruption(
+        _ record: inout CallRecord, previous: CallRecord?, partPath: String, attempts: [DownloadAttempt], reason: String = "interrupted"
+    ) throws {
         if let previous, previous.verdict == .valid {
             try catalog.save(previous, attempts: attempts)
             return
@@ -179,8 +186,8 @@ struct OrderWorker: Sendable {
         let kept = Downloader.fileSize(partPath)
         record.verdict = .failed
         record.verdictDetail = kept > 0
-            ? "interrupted; \(kept) bytes kept in \((partPath as NSString).lastPathComponent) for the next run"
-            : "interrupted before any byte arrived"
+            ? "\(reason); \(kept) bytes kept in \((partPath as NSString).lastPathComponent) for the next run"
+            : "\(reason) before any byte arrived"
         record.attempts += attempts.filter { $0.stage == .recording }.count + 1
         try catalog.save(record, attempts: attempts)
     }

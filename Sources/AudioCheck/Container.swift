@@ -1,20 +1,20 @@
 /// What the bytes around the audio declare: tags, and the stream length an encoder wrote down.
-struct Container {
+package struct Container {
     /// Bytes of ID3v2 tags at the start of the file (0 when none).
-    var id3v2Size = 0
+    package var id3v2Size = 0
     /// Offset and length of a Xing/Info or VBRI frame, which holds no audio.
-    var infoFrame: (offset: Int, length: Int)?
-    var declaredFrames: Int?
+    package var infoFrame: (offset: Int, length: Int)?
+    package var declaredFrames: Int?
     /// Bytes the Xing/Info header says the stream has (from the info frame on).
-    var declaredBytes: Int?
+    package var declaredBytes: Int?
     /// The LAME tag's encoder delay and padding, in samples.
-    var encoderDelay: Int?
-    var encoderPadding: Int?
-    var tagName: String?
+    package var encoderDelay: Int?
+    package var encoderPadding: Int?
+    package var tagName: String?
 
     /// Parses the head of a file: ID3v2 tags (possibly several), then the first frame's
     /// Xing/Info (with a LAME extension) or VBRI header.
-    init(head: [UInt8]) {
+    package init(head: [UInt8]) {
         var offset = 0
         while let size = Container.id3v2Length(head, at: offset) {
             offset += size
@@ -78,7 +78,7 @@ struct Container {
 
     /// Bytes of tags that legitimately end a file (ID3v1, APEv2, Lyrics3 is not handled),
     /// given the file's last bytes.
-    static func trailingTagLength(tail: [UInt8]) -> Int {
+    package static func trailingTagLength(tail: [UInt8]) -> Int {
         var end = tail.count
         var total = 0
         while true {

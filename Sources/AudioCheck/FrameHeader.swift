@@ -1,17 +1,17 @@
 /// An MPEG audio frame header (4 bytes), parsed without libmpg123 so the checker can reason
 /// about bytes the decoder skipped or never reached.
-struct FrameHeader: Equatable {
-    enum Version: Equatable { case mpeg1, mpeg2, mpeg25 }
+package struct FrameHeader: Equatable {
+    package enum Version: Equatable { case mpeg1, mpeg2, mpeg25 }
 
-    let version: Version
+    package let version: Version
     /// 1, 2 or 3.
-    let layer: Int
-    let bitrateKbps: Int
-    let sampleRate: Int
-    let padding: Bool
-    let channels: Int
+    package let layer: Int
+    package let bitrateKbps: Int
+    package let sampleRate: Int
+    package let padding: Bool
+    package let channels: Int
 
-    init?(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8, _ b3: UInt8) {
+    package init?(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8, _ b3: UInt8) {
         guard b0 == 0xFF, b1 & 0xE0 == 0xE0 else { return nil }
         switch (b1 >> 3) & 3 {
         case 0: version = .mpeg25
@@ -51,7 +51,7 @@ struct FrameHeader: Equatable {
         self.init(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3])
     }
 
-    var samplesPerFrame: Int {
+    package var samplesPerFrame: Int {
         switch layer {
         case 1: 384
         case 2: 1152
@@ -60,7 +60,7 @@ struct FrameHeader: Equatable {
     }
 
     /// Whole frame length in bytes, header included.
-    var length: Int {
+    package var length: Int {
         let pad = padding ? 1 : 0
         switch layer {
         case 1: return (12 * bitrateKbps * 1000 / sampleRate + pad) * 4
@@ -70,7 +70,7 @@ struct FrameHeader: Equatable {
     }
 
     /// Offset of a Xing/Info tag inside a layer III frame (after the side information).
-    var xingOffset: Int {
+    package var xingOffset: Int {
         switch (version, channels) {
         case (.mpeg1, 1): 4 + 17
         case (.mpeg1, _): 4 + 32

@@ -33,7 +33,7 @@ extension CallArchive {
             do {
                 let compiled = try CatalogQuery(words: query.words, sort: sort)
                 let names = try Columns.parse(columns)
-                let catalog = try archive.location.openExisting()
+                let catalog = try archive.location.openForReading()
                 let sink = try output.map { try BufferedOutput(path: $0) } ?? BufferedOutput(descriptor: STDOUT_FILENO)
                 switch format {
                 case .csv:

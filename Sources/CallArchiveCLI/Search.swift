@@ -32,7 +32,7 @@ extension CallArchive {
         func run() async throws {
             do {
                 let compiled = try CatalogQuery(words: query.words, sort: sort, limit: limit)
-                let catalog = try archive.location.openExisting()
+                let catalog = try archive.location.openForReading()
                 let columns = try fields.map { try Columns.parse($0) }
                 switch format {
                 case .table:

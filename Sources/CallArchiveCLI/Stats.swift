@@ -23,7 +23,7 @@ extension CallArchive {
         func run() async throws {
             do {
                 let compiled = try CatalogQuery(words: query.words)
-                let rows = try archive.location.openExisting().stats(compiled, by: by)
+                let rows = try archive.location.openForReading().stats(compiled, by: by)
                 Console.out(StatsFormat.render(rows, format: format, grouping: by))
             } catch {
                 throw Failure.exit(error)

@@ -25,7 +25,10 @@ public final class Catalog: Sendable {
         if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw .notACatalog(path: path, reason: "it is a directory") }
             try checkHeader(path: path)
-            if Self.fileSize(path) > 0 { try inspect(path: path) }
+            if Self.fileSize(path) > 0 {
+                let inspected = try inspect(path: path)
+                try? inspected.queue.close()
+            }
         } else {
             let fd = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
             if fd < 0, errno != EEXIST {
@@ -46,8 +49,8 @@ public final class Catalog: Sendable {
                 return catalog
             } catch let error as CatalogError {
                 throw error
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-                throw .notACatalog(path: path, reason: "SQLite says: \(error.message ?? "\(error.resultCode)")")
+            } catch let error as DatabaseError where Self.isDamage(error) {
+                throw Self.damage(error, path: path)
             } catch let error as DatabaseError where attempt < 100 && isContention(error) {
                 usleep(useconds_t(20_000 + Int.random(in: 0..<80_000)))
             } catch {
@@ -81,45 +84,99 @@ public final class Catalog: Sendable {
         return stat(path, &info) == 0 ? Int64(info.st_size) : 0
     }
 
-    /// A file that exists must start like an SQLite database (or be empty, as a new one is).
+    /// A file that exists must start like an SQLite database (or be empty, as a new one is),
+    /// and hold every page its header counts (SQLite would only notice when it reads one).
     private static func checkHeader(path: String) throws(CatalogError) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .cannotOpen(path: path, reason: "permission denied")
         }
         defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: 16)) ?? Data()
-        if !header.isEmpty, header != Data("SQLite format 3\0".utf8) {
+        let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
+        if header.isEmpty { return }
+        guard header.starts(with: Array("SQLite format 3\0".utf8)) else {
             throw .notACatalog(path: path, reason: "it is not an SQLite database")
+        }
+        guard header.count == 100 else { throw .damaged(path: path, reason: "the file ends inside its header") }
+        func number(_ offset: Int, _ count: Int) -> Int { header[offset..<(offset + count)].reduce(0) { $0 << 8 | Int($1) } }
+        let pageSize = number(16, 2) == 1 ? 65536 : number(16, 2)
+        let pages = number(28, 4)
+        // The page count is current when the change counter matches "version valid for" (SQLite
+        // file format §1.3.7); after a crash in WAL mode the newest pages may still be in -wal.
+        let size = fileSize(path)
+        let walSize = fileSize(path + "-wal")
+        if pageSize >= 512, size % Int64(pageSize) != 0 {
+            throw .damaged(path: path, reason: "\(size) bytes is not a whole number of \(pageSize)-byte pages; the file was cut short")
+        }
+        if pages > 0, number(24, 4) == number(92, 4), walSize == 0, size < Int64(pages) * Int64(pageSize) {
+            throw .damaged(path: path, reason: "\(size) of its \(Int64(pages) * Int64(pageSize)) bytes are there; the file was cut short")
         }
     }
 
+    private static func isDamage(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
+    }
+
+    private static func damage(_ error: DatabaseError, path: String) -> CatalogError {
+        .damaged(path: path, reason: "SQLite says: \(error.message ?? "\(error.resultCode)")")
+    }
+
+    /// Opens an existing catalog for reading only (search, stats, export): one read-only
+    /// connection, which also works on a read-only volume or snapshot. A catalog that still
+    /// lacks a migration is opened for writing once, to apply it.
+    public static func openForReading(at path: String) throws(CatalogError) -> Catalog {
+        guard fileSize(path) > 0 else { return try open(at: path) }
+        try checkHeader(path: path)
+        let (queue, current) = try inspect(path: path)
+        if current { return Catalog(writer: queue, path: path) }
+        try? queue.close()
+        return try open(at: path)
+    }
+
     /// Looks at an existing file through a read-only connection, so a file that is refused is
-    /// left exactly as it was.
-    private static func inspect(path: String) throws(CatalogError) {
+    /// left exactly as it was. Returns the connection and whether every migration is applied.
+    private static func inspect(path: String) throws(CatalogError) -> (queue: DatabaseQueue, current: Bool) {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(60)
+        let queue: DatabaseQueue
         let state: (applied: [String], foreignTables: Bool)
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            queue = try readOnlyQueue(path: path, configuration: configuration)
             state = try queue.read { db -> (applied: [String], foreignTables: Bool) in
                 let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
                 guard tables.contains("grdb_migrations") else { return ([], !tables.isEmpty) }
                 return (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"), false)
             }
-            try queue.close()
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-            throw .notACatalog(path: path, reason: "SQLite says: \(error.message ?? "\(error.resultCode)")")
+        } catch let error as DatabaseError where Self.isDamage(error) {
+            throw Self.damage(error, path: path)
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
         }
         if state.foreignTables {
             throw .notACatalog(path: path, reason: "it is an SQLite database of another program")
         }
-        let known = Set(Schema.migrations.map(\.identifier))
+        let known = Schema.migrations.map(\.identifier)
         let unknown = state.applied.filter { !known.contains($0) }
         if !unknown.isEmpty {
             throw .newerSchema(path: path, unknownMigrations: unknown.sorted())
+        }
+        return (queue, Set(state.applied) == Set(known))
+    }
+
+    /// A read-only connection. SQLite cannot open a WAL database read-only when its `-shm`
+    /// file is missing and cannot be created (a read-only volume, or a directory this user may
+    /// not write): then the file is opened as immutable, which is what it is for this user.
+    private static func readOnlyQueue(path: String, configuration: Configuration) throws -> DatabaseQueue {
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
+            let directory = (path as NSString).deletingLastPathComponent
+            guard access(directory.isEmpty ? "." : directory, W_OK) != 0 else { throw error }
+            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            var allowed = CharacterSet.urlPathAllowed
+            allowed.remove(charactersIn: "?#%")
+            let uri = "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
+            return try DatabaseQueue(path: uri, configuration: configuration)
         }
     }
 
@@ -249,6 +306,8 @@ public final class Catalog: Sendable {
             return try writer.read(body)
         } catch let error as CatalogError {
             throw error
+        } catch let error as DatabaseError where Self.isDamage(error) {
+            throw Self.damage(error, path: path)
         } catch {
             throw .database("\(error)")
         }
@@ -257,6 +316,8 @@ public final class Catalog: Sendable {
     private func write(_ body: (Database) throws -> Void) throws(CatalogError) {
         do {
             try writer.write(body)
+        } catch let error as DatabaseError where Self.isDamage(error) {
+            throw Self.damage(error, path: path)
         } catch {
             throw .database("\(error)")
         }

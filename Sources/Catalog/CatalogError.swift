@@ -3,6 +3,8 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case notACatalog(path: String, reason: String)
     case newerSchema(path: String, unknownMigrations: [String])
+    /// An SQLite catalog whose file is cut short or whose pages do not add up.
+    case damaged(path: String, reason: String)
     case database(String)
     /// A query, sort or column list the user wrote is malformed (a usage error, exit 64).
     case invalidQuery(token: String, reason: String)
@@ -17,6 +19,9 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
         case let .newerSchema(path, unknown):
             "the catalog \(path) was written by a newer callarchive (schema \(unknown.joined(separator: ", "))); "
                 + "it was left untouched. Upgrade callarchive to use it."
+        case let .damaged(path, reason):
+            "the catalog \(path) is damaged (\(reason)); it was left as it is. Restore it from a backup, "
+                + "or move it aside and rebuild it from the recordings with `callarchive import` on the archive directory."
         case let .database(message):
             "catalog error: \(message)"
         case let .invalidQuery(token, reason):

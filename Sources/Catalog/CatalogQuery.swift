@@ -13,6 +13,9 @@ public struct CatalogQuery: Sendable {
 
     /// Parses query words (ANDed), a `--sort` spec (`FIELD` or `-FIELD`, comma-separated) and a limit.
     public init(words: [String], sort: String? = nil, limit: Int? = nil) throws(CatalogError) {
+        guard words.count <= QueryParser.maxWords else {
+            throw .invalidQuery(token: words[QueryParser.maxWords], reason: "\(words.count) query words; at most \(QueryParser.maxWords)")
+        }
         for word in words where !word.isEmpty {
             try QueryParser.add(word, to: &self)
         }

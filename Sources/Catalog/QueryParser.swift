@@ -34,7 +34,14 @@ enum QueryField {
 
 /// Turns one query word into a condition of a `CatalogQuery`.
 enum QueryParser {
+    /// SQLite nests `a OR b OR …` one level per alternative and stops at 1,000 levels, and
+    /// takes at most 32,766 bound values: 500 alternatives × 64 words stays inside both.
+    static let maxAlternatives = 500
+    static let maxWords = 64
+
     static func add(_ word: String, to query: inout CatalogQuery) throws(CatalogError) {
+        // SQLite's full-text syntax ends a string at NUL; no catalog value holds one either.
+        guard !word.unicodeScalars.contains("\0") else { throw .invalidQuery(token: word, reason: "contains a NUL character") }
         var body = Substring(word)
         var negated = false
         if let first = body.first, first == "-" || first == "^", body.count > 1 {
@@ -75,6 +82,9 @@ enum QueryParser {
             let text = exact ? String(value.dropFirst()) : value
             let alternatives = text.split(separator: ",", omittingEmptySubsequences: true).map(String.init)
             guard !alternatives.isEmpty else { throw .invalidQuery(token: word, reason: "needs a value after '='") }
+            guard alternatives.count <= maxAlternatives else {
+                throw .invalidQuery(token: String(word.prefix(40)) + "…", reason: "\(alternatives.count) alternatives; at most \(maxAlternatives) in one word")
+            }
             if exact {
                 let marks = Array(repeating: "?", count: alternatives.count).joined(separator: ", ")
                 return .sql("\(field.column) IN (\(marks))", alternatives.map(SQLArgument.text))
@@ -162,15 +172,22 @@ enum QueryParser {
     /// A bare word: a prefix match over store, agent, order id and status (the FTS5 index).
     private static func fullText(_ text: String, word: String) throws(CatalogError) -> (String, [SQLArgument]) {
         guard !text.isEmpty else { throw .invalidQuery(token: word, reason: "empty word") }
-        let phrase = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"*"
+        // Scalar by scalar: a quote followed by a combining mark is one Character, which a
+        // Character-level replace would miss (found by the fuzzer).
+        var phrase = "\""
+        for scalar in text.unicodeScalars {
+            phrase.unicodeScalars.append(scalar)
+            if scalar == "\"" { phrase.unicodeScalars.append(scalar) }
+        }
+        phrase += "\"*"
         return ("id IN (SELECT rowid FROM calls_fts WHERE calls_fts MATCH ?)", [.text(phrase)])
     }
 
     private static func likeEscaped(_ text: String) -> String {
         var out = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { out.append("\\") }
-            out.append(character)
+        for scalar in text.unicodeScalars {
+            if scalar == "%" || scalar == "_" || scalar == "\\" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(scalar)
         }
         return out
     }

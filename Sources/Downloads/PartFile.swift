@@ -12,10 +12,11 @@ final class PartFile {
     /// Slow downloads reach the disk at least this often, so an interruption loses little.
     static let flushInterval = Duration.seconds(1)
 
-    /// Opens `path` for appending (keeping what is there) or truncated.
+    /// Opens `path` for appending (keeping what is there) or truncated. A symbolic link is
+    /// refused, so a planted `.part` link cannot make a download write outside the archive.
     init(path: String, keep: Bool) throws(DownloadError) {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (keep ? O_APPEND : O_TRUNC), 0o644)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (keep ? O_APPEND : O_TRUNC), 0o644)
         guard descriptor >= 0 else { throw .disk(path: path, reason: String(cString: strerror(errno))) }
         size = keep ? Int64(lseek(descriptor, 0, SEEK_END)) : 0
         buffer.reserveCapacity(Self.chunkSize)

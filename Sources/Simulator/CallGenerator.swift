@@ -85,10 +85,10 @@ public enum CallGenerator {
 }
 
 /// SplitMix64 seeded by FNV-1a of a key: stable across runs and platforms.
-struct Seed {
+package struct Seed: RandomNumberGenerator {
     private var state: UInt64
 
-    init(_ key: String, _ salt: String) {
+    package init(_ key: String, _ salt: String) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in (key + "/" + salt).utf8 {
             hash ^= UInt64(byte)
@@ -97,7 +97,7 @@ struct Seed {
         state = hash
     }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9

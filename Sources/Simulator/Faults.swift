@@ -32,6 +32,9 @@ public enum FaultKind: String, CaseIterable, Sendable {
     case redirectLoop = "redirect-loop"
     /// Recording: a 302 to a `file:` URL (refused).
     case redirectFile = "redirect-file"
+    /// Recording: one 302 to the same recording at `localhost`, another origin than the API's
+    /// `127.0.0.1` (followed, without the token).
+    case redirectOtherHost = "redirect-other-host"
     /// Metadata: store and agent names with commas, quotes, a newline and formula-like text.
     case oddNames = "odd-names"
 

@@ -229,6 +229,9 @@ public final class Simulator: Sendable {
             return Response(status: .found, headers: [.location: "/recordings/\(file)?hop=\(hop + 1)"])
         case .redirectFile:
             return Response(status: .found, headers: [.location: "file:///etc/passwd"])
+        case .redirectOtherHost where hop == 0:
+            let port = request.head.authority?.split(separator: ":").last.map(String.init) ?? "80"
+            return Response(status: .found, headers: [.location: "http://localhost:\(port)/recordings/\(file)?hop=1"])
         default: break
         }
         switch fires(rule, [.recordingError, .recordingNotFound, .reset, .truncated, .html, .slow], key: "rec/\(stem)") {

@@ -9,7 +9,9 @@ public enum CallDecoding {
     public static func calls(from body: [UInt8], order: OrderID) throws(TelephonyError) -> [CallInfo] {
         let document: JSONValue
         do {
-            document = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+            document = try JSONValue(parsing: body)
+        } catch let error as JSONValue.TooDeep {
+            throw .invalidResponse(order: order, reason: "the JSON is \(error)")
         } catch {
             throw .invalidResponse(order: order, reason: "the body is not JSON (\(Self.preview(body)))")
         }

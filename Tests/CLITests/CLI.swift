@@ -22,9 +22,11 @@ enum CLI {
 
     /// Runs the binary to completion. Waiting happens on a Dispatch thread, never on the
     /// cooperative pool, which the in-process simulator needs to answer the binary.
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Result {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, executable: String = binary
+    ) async throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for key in env.keys where key.hasPrefix("CALLARCHIVE_") { env[key] = nil }

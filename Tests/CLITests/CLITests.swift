@@ -137,17 +137,6 @@ struct AnyDecodable: Decodable {
 }
 
 @Suite(.serialized) struct InterruptionTests {
-    /// Starts the binary without waiting for it.
-    func launch(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
     func waitForFile(withSuffix suffix: String, in directory: String) async throws {
         for _ in 0..<300 {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
@@ -203,19 +192,6 @@ struct AnyDecodable: Decodable {
         try expectFinalFilesWhole(archive, simulator)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: archive).filter { $0.hasSuffix(".part") }
         #expect(leftovers.isEmpty)
-    }
-
-    func expectFinalFilesWhole(_ archive: String, _ simulator: Simulator) throws {
-        for name in try FileManager.default.contentsOfDirectory(atPath: archive) where name.hasSuffix(".mp3") {
-            let stem = String(name.dropLast(4))
-            var order = stem, index = 1
-            if let dash = stem.lastIndex(of: "-"), let n = Int(stem[stem.index(after: dash)...]) {
-                order = String(stem[..<dash])
-                index = n
-            }
-            let served = try #require(simulator.recording(order: try OrderID(order), callIndex: index))
-            #expect(try Data(contentsOf: URL(fileURLWithPath: archive + "/" + name)) == Data(served.allBytes), "\(name)")
-        }
     }
 }
 

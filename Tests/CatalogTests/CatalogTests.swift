@@ -1,4 +1,4 @@
-import Catalog
+@testable import Catalog
 import Foundation
 import Model
 import Testing
@@ -133,6 +133,27 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         #expect(try ids(["date:..2025-02-28"]) == ["AAA111", "BBB222"])
         #expect(try ids(["marco"]) == ["BBB222"])
         #expect(try ids(["store:100%"]) == [])
+    }
+
+    /// Found by the fuzzer (`Fuzz --target query`): a NUL ended SQLite's full-text string
+    /// ("unterminated string"), and 1,000 alternatives nested deeper than SQLite allows.
+    @Test func fuzzFindingsAreQueryErrors() throws {
+        let catalog = try catalog()
+        for words in [["2025-02-292025\0"], ["store:a\0b"], ["store:" + (0..<1000).map { "s\($0)" }.joined(separator: ",")],
+                      Array(repeating: "jet", count: 65)] {
+            #expect(throws: CatalogError.self) { try catalog.records(CatalogQuery(words: words)) }
+            do { _ = try CatalogQuery(words: words) } catch { #expect("\(error)".contains("invalid query"), "\(error)") }
+        }
+        // A quote or a wildcard followed by a combining mark is one Character: escaping has to
+        // work on scalars, or the quote ends SQLite's full-text string early.
+        for word in ["a\"\u{1CF15}b", "\"\u{301}"] {
+            #expect(try catalog.records(CatalogQuery(words: [word])).isEmpty, "\(word)")
+            #expect(try catalog.records(CatalogQuery(words: ["-" + word])).count == 3, "\(word)")
+        }
+        #expect(try catalog.records(CatalogQuery(words: ["store:%\u{301}"])).isEmpty)
+        let most = "store:" + (0..<QueryParser.maxAlternatives).map { "s\($0)" }.joined(separator: ",")
+        #expect(try catalog.records(CatalogQuery(words: Array(repeating: most, count: QueryParser.maxWords))).isEmpty)
+        #expect(try catalog.records(CatalogQuery(words: [most.replacingOccurrences(of: "store:", with: "code:=")])).isEmpty)
     }
 
     @Test(arguments: [("colour:red", "colour"), ("duration:>abc", "not a number"), ("date:2025-13", "not a date"), ("store:", "needs a value")])

@@ -56,6 +56,28 @@ import Transport
         #expect(object["call_sid"] as? String == "CA123")
     }
 
+    @Test func numbersAndBooleansReadAsText() throws {
+        let call = try #require(try decode(#"{"call_sid": 12345, "agent_name": true, "store_name": 2.5, "call_status": null}"#).first)
+        #expect(call.callSID == "12345")
+        #expect(call.agentName == "true")
+        #expect(call.storeName == "2.5")
+        #expect(call.callStatus == "")
+    }
+
+    /// Found by the fuzzer (`Fuzz --target json`): a 4 KB body of `{"data":` 460 deep took
+    /// 0.76 s to decode. Deep documents are now refused, shallow wrappers still read.
+    @Test func deepNestingIsRefusedAndShallowWrappersRead() throws {
+        let deep = String(repeating: #"{"data":"#, count: 460) + #"{"store_name":"x"}"# + String(repeating: "}", count: 460)
+        #expect {
+            try decode(deep)
+        } throws: { error in
+            guard case .invalidResponse(_, let reason) = error as? TelephonyError else { return false }
+            return reason.contains("nested more than 64 levels")
+        }
+        let wrapped = String(repeating: #"{"data":"#, count: 10) + #"{"store_name":"x"}"# + String(repeating: "}", count: 10)
+        #expect(try decode(wrapped).map(\.storeName) == ["x"])
+    }
+
     @Test(arguments: ["<html>502</html>", "", "not json", "{\"error\":\"nope\"}", "[]", "{\"data\":null}", "42"])
     func bodiesWithoutACallAreInvalid(_ body: String) {
         #expect {
