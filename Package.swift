@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "Catalog",
-            dependencies: ["Model", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Model", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strict,
             plugins: ["EmbedResourcesPlugin"]
         ),

@@ -13,6 +13,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,21 +45,44 @@ def log(msg):
     print(f"[bench {time.perf_counter() - T0:6.1f}s] {msg}", file=sys.stderr, flush=True)
 
 
-def run_timed(cmd, shell=False, setup=None, stdout=subprocess.DEVNULL, check=True):
+SIM_PID = int(os.environ.get("BENCH_SIM_PID", "0"))
+CPU = {}  # command label -> [(own CPU s, simulator CPU s)] per run
+
+
+def sim_cpu():
+    """CPU seconds the simulator process has used so far (0 when unknown)."""
+    try:
+        fields = open(f"/proc/{SIM_PID}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def run_timed(cmd, shell=False, setup=None, stdout=subprocess.DEVNULL, check=True, cpu_label=None):
     if setup:
         setup()
+    before, sim_before = resource.getrusage(resource.RUSAGE_CHILDREN), sim_cpu()
     t = time.perf_counter()
     p = subprocess.run(cmd, shell=shell, stdout=stdout, stderr=subprocess.PIPE)
     dt = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu_label:
+        own = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        CPU.setdefault(cpu_label, []).append((own, sim_cpu() - sim_before))
     if check and p.returncode != 0:
         raise RuntimeError(f"{cmd!r} exited {p.returncode}: {p.stderr.decode(errors='replace')[-500:]}")
     return dt
 
 
-def series(cmd, runs, shell=False, setup=None, warmup=0):
+def cpu_summary(label):
+    runs = CPU.get(label, [])
+    return {"own_cpu_s": statistics.median(r[0] for r in runs), "simulator_cpu_s": statistics.median(r[1] for r in runs)} if runs else {}
+
+
+def series(cmd, runs, shell=False, setup=None, warmup=0, cpu_label=None):
     for _ in range(warmup):
         run_timed(cmd, shell=shell, setup=setup)
-    return [run_timed(cmd, shell=shell, setup=setup) for _ in range(runs)]
+    return [run_timed(cmd, shell=shell, setup=setup, cpu_label=cpu_label) for _ in range(runs)]
 
 
 def summary(times):
@@ -132,7 +156,7 @@ def probe(ids):
 
 def pick_ids():
     """Deterministic candidate ids; keep the 300 single-call orders whose recording is nearest
-    65 s (32 kbps -> 4000 bytes/s) and the 8 largest recordings for the memory benchmark."""
+    65 s (32 kbps -> 4000 bytes/s)."""
     rng = random.Random(20250220)
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     cands = sorted({"".join(rng.choice(alphabet) for _ in range(6)) for _ in range(int(os.environ.get("BENCH_PROBE", "9000")))})
@@ -140,8 +164,7 @@ def pick_ids():
     with concurrent.futures.ThreadPoolExecutor(4) as ex:
         found = [x for part in ex.map(probe, chunks) for x in part]
     near = sorted(found, key=lambda x: (abs(x[2] / 4000 - 65), x[0]))[:N_CALLS]
-    big = sorted(found, key=lambda x: (-x[2], x[0]))[:8]
-    return found, near, big
+    return found, near
 
 
 # ---------------------------------------------------------------- benchmarks
@@ -154,14 +177,12 @@ def main():
     results["machine"] = machine()
 
     log("probing simulator for ~65 s recordings")
-    found, near, big = pick_ids()
-    log(f"probed {len(found)} single-call orders; picked {len(near)} near 65 s, 8 largest")
+    found, near = pick_ids()
+    log(f"probed {len(found)} single-call orders; picked {len(near)} near 65 s")
     ids_file = os.path.join(WORK, "ids300.txt")
     urls_file = os.path.join(WORK, "urls300.txt")
-    big_file = os.path.join(WORK, "ids_big8.txt")
     open(ids_file, "w").write("".join(x[0] + "\n" for x in near))
     open(urls_file, "w").write("".join(x[1] + "\n" for x in near))
-    open(big_file, "w").write("".join(x[0] + "\n" for x in big))
     total_bytes = sum(x[2] for x in near)
     dataset = {"orders": len(near), "total_bytes": total_bytes,
                "mean_bytes": total_bytes / len(near),
@@ -179,14 +200,14 @@ def main():
 
     fetch_cmd = [BIN, "fetch", "--api-url", API, "--archive", arch, "--jobs", "4", "--input", ids_file, "-q"]
     log("fetch 300: callarchive")
-    t_fetch = series(fetch_cmd, RUNS, setup=lambda: shutil.rmtree(arch, ignore_errors=True))
+    t_fetch = series(fetch_cmd, RUNS, setup=lambda: shutil.rmtree(arch, ignore_errors=True), cpu_label="callarchive")
     aria_cmd = ["aria2c", "-j4", "-i", urls_file, "-d", aria, "-q", "--file-allocation=none",
                 "--allow-overwrite=true", "--auto-file-renaming=false", "--max-tries=3"]
     log("fetch 300: aria2c")
-    t_aria = series(aria_cmd, RUNS, setup=fresh(aria))
+    t_aria = series(aria_cmd, RUNS, setup=fresh(aria), cpu_label="aria2c")
     mpg_cmd = f"cd {aria} && ls *.mp3 | xargs -P2 -n 20 mpg123 -q -t"
     log("fetch 300: mpg123 decode")
-    t_mpg = series(mpg_cmd, RUNS, shell=True)
+    t_mpg = series(mpg_cmd, RUNS, shell=True, cpu_label="mpg123")
     add("fetch_300", f"fetch {len(near)} calls (~{dataset['mean_audio_s_approx']:.0f} s each, "
         f"{total_bytes / 1e6:.1f} MB): metadata + download + decode + sha256 + catalog",
         dict(summary(t_fetch), command=" ".join(fetch_cmd)),
@@ -196,7 +217,15 @@ def main():
         notes="Fresh archive / download dir per run. aria2c gets the recording URLs directly (the "
               "metadata requests callarchive makes are not in its time); mpg123 decodes the files "
               "aria2c downloaded. Ratio is against the slower of the two.",
-        extra={"ratio_vs_sum": statistics.median(t_fetch) / (statistics.median(t_aria) + statistics.median(t_mpg))})
+        extra={"ratio_vs_sum": statistics.median(t_fetch) / (statistics.median(t_aria) + statistics.median(t_mpg)),
+               "cpu": {label: cpu_summary(label) for label in ("callarchive", "aria2c", "mpg123")}})
+    # The floor on this machine: the CPU the work needs (client + simulator), over the cores.
+    cpu = results["benchmarks"][-1]["cpu"]
+    if cpu["callarchive"]:
+        cores = os.cpu_count() or 1
+        results["benchmarks"][-1]["cpu_floor_s"] = (cpu["callarchive"]["own_cpu_s"] + cpu["callarchive"]["simulator_cpu_s"]) / cores
+        results["benchmarks"][-1]["baseline_cpu_floor_s"] = (
+            cpu["aria2c"]["own_cpu_s"] + cpu["aria2c"]["simulator_cpu_s"] + cpu["mpg123"]["own_cpu_s"]) / cores
 
     # 2. verify ----------------------------------------------------------------
     verify_cmd = [BIN, "verify", "--archive", arch]
@@ -286,7 +315,8 @@ def main():
 
     # 7. memory ----------------------------------------------------------------------
     mem_arch = os.path.join(WORK, "mem-archive")
-    mem_cmd = ["/usr/bin/time", "-v", BIN, "fetch", "--api-url", API, "--archive", mem_arch, "--jobs", "8", "--input", big_file, "-q"]
+    long_ids = [f"BIG00{n}" for n in range(1, 9)]
+    mem_cmd = ["/usr/bin/time", "-v", BIN, "fetch", "--api-url", API, "--archive", mem_arch, "--jobs", "8", "-q"] + long_ids
     rss, t_mem = [], []
     log("memory")
     for _ in range(3):
@@ -296,13 +326,14 @@ def main():
         t_mem.append(time.perf_counter() - t)
         m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
         rss.append(int(m.group(1)) / 1024)
-    big_sizes = [x[2] for x in big]
-    entry = {"name": "memory_fetch_jobs8", "what": "peak RSS of fetch --jobs 8 of the 8 largest recordings the simulator serves",
+    big_sizes = [os.path.getsize(os.path.join(mem_arch, f)) for f in sorted(os.listdir(mem_arch)) if f.endswith(".mp3")]
+    entry = {"name": "memory_fetch_jobs8", "what": f"peak RSS of fetch --jobs 8 of 8 orders whose {len(big_sizes)} recordings are ~50 MB each",
              "measured": dict(summary(t_mem), command=" ".join(mem_cmd)), "baselines": [],
              "peak_rss_mib": {"runs": 3, "median": statistics.median(rss), "min": min(rss), "max": max(rss), "values": rss},
              "recording_bytes": big_sizes, "target": "<= 64 MiB peak RSS", "met": statistics.median(rss) <= 64,
-             "notes": f"The simulator cannot serve ~50 MB recordings (largest here {max(big_sizes) / 1e6:.2f} MB); "
-                      "this is NOT the 8 x 50 MB case the target is written for."}
+             "notes": f"{len(big_sizes)} recordings of {min(big_sizes) / 1e6:.1f}-{max(big_sizes) / 1e6:.1f} MB "
+                      f"({sum(big_sizes) / 1e6:.0f} MB in all), served by the simulator's `long` fault (BIG001-BIG008); "
+                      "every one downloaded, decoded and catalogued valid."}
     results["benchmarks"].append(entry)
     log(f"memory: {rss}")
 

@@ -69,6 +69,14 @@ for b in r["benchmarks"]:
             w(f"  <details><summary>SQL</summary>\n\n  ```sql\n  {x['sql']}\n  ```\n  </details>")
     if b.get("ratio_vs_sum"):
         w(f"- Ratio against aria2c + mpg123 run one after the other: {b['ratio_vs_sum']:.2f}×")
+    if b.get("cpu_floor_s"):
+        c = b["cpu"]
+        w(f"- CPU seconds (median): callarchive {c['callarchive']['own_cpu_s']:.2f} + simulator "
+          f"{c['callarchive']['simulator_cpu_s']:.2f}; aria2c {c['aria2c']['own_cpu_s']:.2f} + simulator "
+          f"{c['aria2c']['simulator_cpu_s']:.2f}; mpg123 {c['mpg123']['own_cpu_s']:.2f}. On this machine's "
+          f"cores the work cannot take less than {b['cpu_floor_s']:.2f} s for callarchive and "
+          f"{b['baseline_cpu_floor_s']:.2f} s for download + decode by the two tools, while the target "
+          f"asks for ≤ {1.15 * max(x['median_s'] for x in b['baselines']):.2f} s.")
     if b["name"] == "memory_fetch_jobs8":
         w(f"- Recording sizes (bytes): {', '.join(str(s) for s in b['recording_bytes'])}")
     if b.get("notes"):

@@ -33,8 +33,11 @@ export BENCH_SEED_PYTHON=$VENV/bin/python
 export BENCH_WORK=${BENCH_WORK:-/tmp/callarchive-bench}
 mkdir -p "$BENCH_WORK"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$CALLARCHIVE_BIN" simulate --host 127.0.0.1 --port "$PORT" --calls 10 >"$BENCH_WORK/simulator.log" 2>&1 &
+# BIG001…BIG008 serve ~50 MB recordings (fault `long`) for the memory benchmark.
+BIG=(); for n in 1 2 3 4 5 6 7 8; do BIG+=(--fault "BIG00$n=long"); done
+"$CALLARCHIVE_BIN" simulate --host 127.0.0.1 --port "$PORT" --calls 10 "${BIG[@]}" >"$BENCH_WORK/simulator.log" 2>&1 &
 SIM_PID=$!
+export BENCH_SIM_PID=$SIM_PID
 trap 'kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/orders" >/dev/null && break; sleep 0.1; done
 export BENCH_API_URL=http://127.0.0.1:$PORT/calls

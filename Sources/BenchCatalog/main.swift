@@ -75,7 +75,7 @@ for index in 0..<rows {
     record.verifiedAt = record.downloadedAt
     batch.append(record)
     if batch.count == 10_000 || index == rows - 1 {
-        try catalog.save(batch)
+        try catalog.insertMissing(batch)
         batch.removeAll(keepingCapacity: true)
     }
 }

@@ -31,6 +31,12 @@ final class BufferedOutput {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// Lets `body` append bytes straight into the buffer (the CSV export path).
+    func write(_ body: (inout [UInt8]) -> Void) {
+        body(&buffer)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     private func flush() {
         var offset = 0
         while offset < buffer.count, failure == nil {

@@ -11,6 +11,7 @@ extension CallArchive {
     /// `demo`: the whole tool against the in-process simulator, no credentials needed.
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "demo",
             abstract: "Fetch a few dozen calls from a built-in simulator (with some faults), verify, search and count them.")
 
         @Option(help: ArgumentHelp("Archive directory to fill.", valueName: "dir"))

@@ -7,7 +7,7 @@ import Reports
 extension CallArchive {
     /// `export [QUERY…]`: the report, CSV (SPEC §9) or JSON Lines, streamed.
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write matching calls as a CSV or JSON Lines report.")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write matching calls as a CSV or JSON Lines report.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
 
@@ -39,7 +39,7 @@ extension CallArchive {
                 case .csv:
                     let writer = CSVWriter(columns: names, raw: raw)
                     sink.write(writer.header)
-                    try catalog.forEachRow(compiled, columns: names) { sink.write(writer.line($0)) }
+                    try catalog.forEachRow(compiled, columns: names) { values in sink.write { writer.append(values, to: &$0) } }
                 case .jsonl:
                     let writer = JSONLinesWriter(columns: columns == nil ? CallRecord.columnNames + ["api_json"] : names)
                     try catalog.forEachRow(compiled, columns: writer.columns) { sink.write(writer.line($0)) }

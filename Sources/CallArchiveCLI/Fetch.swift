@@ -7,6 +7,7 @@ extension CallArchive {
     /// `fetch ORDER_ID… [--input FILE]`: metadata + download + verify + catalog.
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fetch",
             abstract: "Download orders' call recordings into the archive, verify and catalogue them.",
             discussion: "The default command: `callarchive E8ZQCJ --output-dir DIR` is `callarchive fetch E8ZQCJ --output-dir DIR`."
         )

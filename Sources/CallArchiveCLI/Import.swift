@@ -7,6 +7,7 @@ extension CallArchive {
     /// `import PATH…`: adopt existing MP3 files.
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Adopt existing MP3 files (named ORDER_ID.mp3) into the archive: copy, decode, catalogue.",
             discussion: "Damaged files are catalogued in quarantine/. Exit 1 when a file was skipped or is not valid.")
 

@@ -5,7 +5,7 @@ import Model
 extension CallArchive {
     /// `info ORDER_ID`: the API's metadata, the seed's "Call Information" block; downloads nothing.
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an order's call metadata from the API; downloads nothing.")
+        static let configuration = CommandConfiguration(commandName: "info", abstract: "Show an order's call metadata from the API; downloads nothing.")
 
         @Argument(help: "The order id.")
         var orderID: String

@@ -7,7 +7,7 @@ import Model
 extension CallArchive {
     /// `refetch [QUERY…]`: fetch again every matching call that is not valid.
     struct Refetch: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Fetch again every matching call whose verdict is not valid (default query: -verdict:valid).")
+        static let configuration = CommandConfiguration(commandName: "refetch", abstract: "Fetch again every matching call whose verdict is not valid (default query: -verdict:valid).")
 
         @Option(help: "Calls fetched at once.")
         var jobs: Int = 4

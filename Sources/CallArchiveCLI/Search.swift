@@ -7,7 +7,7 @@ import Reports
 extension CallArchive {
     /// `search [QUERY…]`: catalog rows matching a query.
     struct Search: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List catalogued calls matching a query (all calls without one).")
+        static let configuration = CommandConfiguration(commandName: "search", abstract: "List catalogued calls matching a query (all calls without one).")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, jsonl }
 

@@ -6,6 +6,7 @@ extension CallArchive {
     /// `simulate`: the stand-in telephony API on loopback.
     struct Simulate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "simulate",
             abstract: "Run a stand-in telephony API on loopback that serves real MP3s.",
             discussion: """
                 GET /calls/ORDER_ID gives metadata for any valid id, GET /orders lists --calls sample ids.

@@ -7,7 +7,7 @@ import Reports
 extension CallArchive {
     /// `stats [QUERY…]`: counts and durations, optionally grouped.
     struct Stats: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Count calls, valid and invalid recordings and audio minutes, grouped.")
+        static let configuration = CommandConfiguration(commandName: "stats", abstract: "Count calls, valid and invalid recordings and audio minutes, grouped.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
 

@@ -8,7 +8,7 @@ import Model
 extension CallArchive {
     /// `verify [QUERY…]`: decode and re-hash catalogued files.
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Decode and re-hash catalogued files; report missing, changed and damaged ones.")
+        static let configuration = CommandConfiguration(commandName: "verify", abstract: "Decode and re-hash catalogued files; report missing, changed and damaged ones.")
 
         @Option(help: "Files checked at once (default: the number of cores).")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount

@@ -5,6 +5,8 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
     case newerSchema(path: String, unknownMigrations: [String])
     /// An SQLite catalog whose file is cut short or whose pages do not add up.
     case damaged(path: String, reason: String)
+    /// A write the disk refused: full, read-only, or an I/O error.
+    case cannotWrite(path: String, reason: String)
     case database(String)
     /// A query, sort or column list the user wrote is malformed (a usage error, exit 64).
     case invalidQuery(token: String, reason: String)
@@ -22,6 +24,9 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
         case let .damaged(path, reason):
             "the catalog \(path) is damaged (\(reason)); it was left as it is. Restore it from a backup, "
                 + "or move it aside and rebuild it from the recordings with `callarchive import` on the archive directory."
+        case let .cannotWrite(path, reason):
+            "cannot write the catalog \(path): \(reason). Free some space or fix the permissions, then run again: "
+                + "downloads resume from their .part files"
         case let .database(message):
             "catalog error: \(message)"
         case let .invalidQuery(token, reason):

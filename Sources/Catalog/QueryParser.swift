@@ -42,15 +42,19 @@ enum QueryParser {
     static func add(_ word: String, to query: inout CatalogQuery) throws(CatalogError) {
         // SQLite's full-text syntax ends a string at NUL; no catalog value holds one either.
         guard !word.unicodeScalars.contains("\0") else { throw .invalidQuery(token: word, reason: "contains a NUL character") }
-        var body = Substring(word)
+        // The syntax is read scalar by scalar: "-" or ":" followed by a combining mark is one
+        // Character, which would hide the negation or the field (found by the fuzzer).
+        var body = Substring(word).unicodeScalars
         var negated = false
         if let first = body.first, first == "-" || first == "^", body.count > 1 {
             negated = true
             body = body.dropFirst()
         }
         var condition: Condition
-        if let colon = body.firstIndex(of: ":"), body[..<colon].allSatisfy({ $0.isLetter || $0 == "_" }), colon != body.startIndex {
-            let name = body[..<colon].lowercased()
+        if let colon = body.firstIndex(of: ":"), colon != body.startIndex,
+           body[..<colon].allSatisfy({ $0.properties.isAlphabetic || $0 == "_" })
+        {
+            let name = String(body[..<colon]).lowercased()
             let value = String(body[body.index(after: colon)...])
             guard let field = QueryField.fields[name] else {
                 throw .invalidQuery(
@@ -78,9 +82,9 @@ enum QueryParser {
     ) throws(CatalogError) -> Condition {
         switch field.kind {
         case .text:
-            let exact = value.hasPrefix("=")
-            let text = exact ? String(value.dropFirst()) : value
-            let alternatives = text.split(separator: ",", omittingEmptySubsequences: true).map(String.init)
+            let exact = value.unicodeScalars.first == "="
+            let text = exact ? String(value.unicodeScalars.dropFirst()) : value
+            let alternatives = text.unicodeScalars.split(separator: ",", omittingEmptySubsequences: true).map { String($0) }
             guard !alternatives.isEmpty else { throw .invalidQuery(token: word, reason: "needs a value after '='") }
             guard alternatives.count <= maxAlternatives else {
                 throw .invalidQuery(token: String(word.prefix(40)) + "…", reason: "\(alternatives.count) alternatives; at most \(maxAlternatives) in one word")

@@ -24,6 +24,24 @@ extension CallRecord: FetchableRecord, PersistableRecord {
         )
     }
 
+    /// The row's values in `CodingKeys` order (the order of `selection`).
+    var databaseValues: [DatabaseValue] {
+        [
+            orderID.databaseValue, callIndex.databaseValue, callSID.databaseValue, storeName.databaseValue,
+            storeCode.databaseValue, agentName.databaseValue, callStatus.databaseValue, callInTime.databaseValue,
+            callOutTime.databaseValue, callSeconds.databaseValue, recordingURL.databaseValue, filePath.databaseValue,
+            fileSize.databaseValue, sha256.databaseValue, verdict.rawValue.databaseValue, verdictDetail.databaseValue,
+            audioSeconds.databaseValue, frames.databaseValue, expectedFrames.databaseValue, sampleRate.databaseValue,
+            channels.databaseValue, bitrateKbps.databaseValue, attempts.databaseValue, downloadedAt.databaseValue,
+            verifiedAt.databaseValue, apiJSON.databaseValue,
+        ]
+    }
+
+    /// Writes the columns directly: Codable's keyed encoding cost more than SQLite's insert.
+    public func encode(to container: inout PersistenceContainer) throws {
+        for (key, value) in zip(CodingKeys.allCases, databaseValues) { container[key.rawValue] = value }
+    }
+
     /// Column expressions for the query builder, named as in SPEC §4.
     public enum Columns {
         public static let orderID = Column(CodingKeys.orderID)

@@ -22,41 +22,51 @@ public struct CSVWriter: Sendable {
 
     /// A line from the values of `columns`, in order.
     public func line(_ values: [FieldValue]) -> String {
-        var line = ""
-        line.reserveCapacity(512)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        append(values, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the line for `values` to `bytes`: the export path, with no String per cell.
+    public func append(_ values: [FieldValue], to bytes: inout [UInt8]) {
         for (index, value) in values.enumerated() {
-            if index > 0 { line.append(",") }
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
             switch value {
-            case .text(let text): line.append(cell(text))
-            case .integer(let number): line.append(String(number))
-            case .real(let number): line.append(CellText.fixed3(number))
+            case .text(var text): text.withUTF8 { appendCell($0, to: &bytes) }
+            case .integer(let number): bytes.append(contentsOf: String(number).utf8)
+            case .real(let number): bytes.append(contentsOf: CellText.fixed3(number).utf8)
             case .null: break
             }
         }
-        line.append("\r\n")
-        return line
+        bytes.append(contentsOf: [UInt8(ascii: "\r"), UInt8(ascii: "\n")])
     }
+
+    private func appendCell(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        guard let first = utf8.first else { return }
+        let guarded = !raw && Self.formulaStarts.contains(first)
+        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
+        if guarded { bytes.append(UInt8(ascii: "'")) }
+        if needsQuotes {
+            for byte in utf8 {
+                bytes.append(byte)
+                if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// First bytes a spreadsheet would run as a formula (OWASP CSV injection).
+    static let formulaStarts: Set<UInt8> = Set("=+-@\t\r".utf8)
 
     /// One cell, guarded and quoted.
     public func cell(_ text: String) -> String {
-        let utf8 = text.utf8
-        guard let first = utf8.first else { return text }
-        let guarded = !raw && (first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
-            || first == UInt8(ascii: "@") || first == UInt8(ascii: "\t") || first == UInt8(ascii: "\r"))
-        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
-        let value = guarded ? "'" + text : text
-        guard needsQuotes else { return value }
-        return "\"" + value.replacingAll("\"", with: "\"\"") + "\""
-    }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        out.reserveCapacity(count)
-        for character in self {
-            if character == target { out += replacement } else { out.append(character) }
-        }
-        return out
+        var text = text
+        var bytes: [UInt8] = []
+        text.withUTF8 { appendCell($0, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

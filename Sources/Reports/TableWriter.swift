@@ -56,7 +56,7 @@ public struct TableWriter: Sendable {
     static func cell(_ column: String, _ value: FieldValue?) -> String {
         switch (column, value) {
         case ("call_in_time", .text(let time)), ("call_out_time", .text(let time)):
-            return String(time.prefix(16)).replacingAll("T", with: " ")
+            return String(time.prefix(16).map { $0 == "T" ? " " : $0 })
         case ("audio_seconds", .real(let seconds)), ("call_seconds", .real(let seconds)):
             let total = Int(seconds.rounded())
             let secs = total % 60

@@ -37,6 +37,8 @@ public enum FaultKind: String, CaseIterable, Sendable {
     case redirectOtherHost = "redirect-other-host"
     /// Metadata: store and agent names with commas, quotes, a newline and formula-like text.
     case oddNames = "odd-names"
+    /// Recording: a three-and-a-half-hour call, about 50 MB (memory benchmarks).
+    case long
 
     /// Whether the fault stops after a number of requests by default.
     var isTransient: Bool {

@@ -151,6 +151,9 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
             #expect(try catalog.records(CatalogQuery(words: ["-" + word])).count == 3, "\(word)")
         }
         #expect(try catalog.records(CatalogQuery(words: ["store:%\u{301}"])).isEmpty)
+        // A "-" that a combining mark follows still negates: the word and its negation split the rows.
+        #expect(try catalog.records(CatalogQuery(words: ["\u{E01EF}zzz"])).isEmpty)
+        #expect(try catalog.records(CatalogQuery(words: ["-\u{E01EF}zzz"])).count == 3)
         let most = "store:" + (0..<QueryParser.maxAlternatives).map { "s\($0)" }.joined(separator: ",")
         #expect(try catalog.records(CatalogQuery(words: Array(repeating: most, count: QueryParser.maxWords))).isEmpty)
         #expect(try catalog.records(CatalogQuery(words: [most.replacingOccurrences(of: "store:", with: "code:=")])).isEmpty)

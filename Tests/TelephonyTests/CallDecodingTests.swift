@@ -64,6 +64,14 @@ import Transport
         #expect(call.callStatus == "")
     }
 
+    /// Found by the fuzzer: Foundation's `JSONSerialization` on Linux drops a U+FEFF that
+    /// starts a string; the decoder keeps every character.
+    @Test func aLeadingByteOrderMarkInAValueIsKept() throws {
+        let call = try #require(try decode("{\"store_name\":\"\u{FEFF}Jet\",\"agent_name\":\"x\u{FEFF}\"}").first)
+        #expect(call.storeName.unicodeScalars.first == "\u{FEFF}")
+        #expect(call.agentName == "x\u{FEFF}")
+    }
+
     /// Found by the fuzzer (`Fuzz --target json`): a 4 KB body of `{"data":` 460 deep took
     /// 0.76 s to decode. Deep documents are now refused, shallow wrappers still read.
     @Test func deepNestingIsRefusedAndShallowWrappersRead() throws {
