@@ -1,5 +1,6 @@
 @testable import Catalog
 import Foundation
+import GRDB
 import Model
 import Testing
 
@@ -21,7 +22,7 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         let directory = try temporaryDirectory()
         let path = directory + "/catalog.sqlite"
         let catalog = try Catalog.open(at: path)
-        #expect(try catalog.appliedMigrations() == ["0001_initial", "0002_value_lists"])
+        #expect(try catalog.appliedMigrations() == ["0001_initial", "0002_value_lists", "0003_search_indexes"])
         #expect(try catalog.integrityCheck() == "ok")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
@@ -31,7 +32,7 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         let path = try temporaryDirectory() + "/catalog.sqlite"
         try Catalog.open(at: path).save(try sampleRecord("E8ZQCJ"))
         let reopened = try Catalog.open(at: path)
-        #expect(try reopened.appliedMigrations() == ["0001_initial", "0002_value_lists"])
+        #expect(try reopened.appliedMigrations() == ["0001_initial", "0002_value_lists", "0003_search_indexes"])
         #expect(try reopened.record(order: "E8ZQCJ", callIndex: 1)?.storeCode == "MI-062")
     }
 
@@ -44,7 +45,7 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         try sqlite(path, "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('0001_initial');")
         try sqlite(path, "INSERT INTO calls (order_id, store_name, store_code, agent_name, verdict) VALUES ('OLD1', 'OH-101 Marco''s', 'OH-101', 'Marcus Park', 'valid')")
         let catalog = try Catalog.open(at: path)
-        #expect(try catalog.appliedMigrations() == ["0001_initial", "0002_value_lists"])
+        #expect(try catalog.appliedMigrations() == ["0001_initial", "0002_value_lists", "0003_search_indexes"])
         #expect(try catalog.records(CatalogQuery(words: ["store:marco", "agent:park"])).map(\.orderID) == ["OLD1"])
         #expect(try catalog.integrityCheck() == "ok")
     }
@@ -118,6 +119,23 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
 
     func ids(_ words: [String]) throws -> [String] {
         try catalog().records(CatalogQuery(words: words)).map(\.orderID)
+    }
+
+    /// Migration 0003: a store-and-agent search goes through (store_name, agent_name), and a
+    /// listing takes its rows in order from (call_in_time, order_id, call_index).
+    @Test func searchesUseTheCompositeIndexes() throws {
+        let catalog = try catalog()
+        func plan(_ words: [String], limit: Int? = nil) throws -> String {
+            try catalog.read { db in
+                let (sql, arguments) = try CatalogQuery(words: words, limit: limit).sql(selecting: "order_id", in: db)
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+                    .map { $0["detail"] as String }.joined(separator: "; ")
+            }
+        }
+        let storeAndAgent = try plan(["store:jet", "agent:marcus"])
+        #expect(storeAndAgent.contains("USING INDEX calls_store_agent"), "\(storeAndAgent)")
+        let listing = try plan([], limit: 1)
+        #expect(listing.contains("calls_time_order") && !listing.contains("TEMP B-TREE"), "\(listing)")
     }
 
     @Test func fieldForms() throws {
