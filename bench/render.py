@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Renders BENCHMARKS.md from bench/results.json: render.py RESULTS_JSON OUT_MD [TOTAL_SECONDS]"""
 import json
+import os
 import sys
 
 src, dst = sys.argv[1], sys.argv[2]
@@ -84,9 +85,6 @@ for b in r["benchmarks"]:
     w("")
 
 w("## Caveats\n")
-w("- The memory target is written for eight ~50 MB recordings; the simulator serves at most ~2.4 MB "
-  "(600 s at 32 kbps), so the memory row measures the largest recordings it can serve. It says little "
-  "about 50 MB files until the simulator can produce them.")
 w("- The 300-call set was chosen by probing deterministic ids (metadata + a 1-byte range request) and "
   "keeping the single-call orders whose recording is nearest 65 s; the simulator cannot set a length per id.")
 w("- The seed comparison uses `bench/seed_download.py`, a reconstruction of the seed from its documentation "
@@ -94,4 +92,8 @@ w("- The seed comparison uses `bench/seed_download.py`, a reconstruction of the 
 w("- `fetch` baselines: aria2c is given the recording URLs directly, so callarchive's 300 metadata requests are "
   "extra work it is not charged for; mpg123 decodes the files aria2c downloaded.")
 w("- 2-core machines are noisy; look at the min–max ranges before reading much into small ratios.")
+analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
+if os.path.exists(analysis):
+    w("")
+    w(open(analysis).read().rstrip())
 open(dst, "w").write("\n".join(out) + "\n")

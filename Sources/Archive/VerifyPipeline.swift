@@ -99,7 +99,7 @@ public struct VerifyPipeline: Sendable {
                 record.verdictDetail = "\(error)"
             }
         }
-        try catalog.save(record)
+        try catalog.saveVerification(record)
         return VerifyOutcome(record: record, previous: original.verdict)
     }
 

@@ -176,7 +176,7 @@ struct SmallVolume {
         #expect(result.status == 1, "permanent faults make the run exit 1: \(result.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
-        var faulty = 0, transient = 0, permanent = 0, damagedValid = 0
+        var faulty = 0, transient = 0, slow = 0, permanent = 0, damagedValid = 0
         var catalogVerdicts: [String: Int] = [:]
         for id in ids {
             let records = try catalog.records(order: id)
@@ -187,7 +187,7 @@ struct SmallVolume {
             switch fault {
             case nil, .serverError?, .rateLimited?, .reset?, .recordingError?, .slow?:
                 expected = .valid
-                if fault != nil, fault != .slow { transient += 1 }
+                if fault == .slow { slow += 1 } else if fault != nil { transient += 1 }
             case .notFound?: expected = .failed
             case .truncated?: expected = .truncated
             case .html?: expected = .notAudio
@@ -212,7 +212,7 @@ struct SmallVolume {
         #expect(summary["valid"] as? Int == catalogVerdicts["valid"])
         #expect(try catalog.integrityCheck() == "ok")
         Reliability.report("fault soak (--faults 0.3)", [
-            "orders": count, "calls": try catalog.count(), "with a fault": faulty, "transient → valid": transient,
+            "orders": count, "calls": try catalog.count(), "with a fault": faulty, "transient → valid": transient, "slow → valid": slow,
             "permanent, right verdict": permanent, "damaged marked valid": damagedValid,
         ])
     }
