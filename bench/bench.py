@@ -85,6 +85,23 @@ def series(cmd, runs, shell=False, setup=None, warmup=0, cpu_label=None):
     return [run_timed(cmd, shell=shell, setup=setup, cpu_label=cpu_label) for _ in range(runs)]
 
 
+def alternating(specs, runs, warmup=0):
+    """Times several commands round by round (A B C, B C A, ...), so that the drift of a noisy
+    machine falls on all of them alike. `specs`: dicts of series() arguments. Returns one list
+    of times per spec."""
+    for spec in specs:
+        for _ in range(warmup):
+            run_timed(spec["cmd"], shell=spec.get("shell", False), setup=spec.get("setup"))
+    times = [[] for _ in specs]
+    for round_ in range(runs):
+        for k in range(len(specs)):
+            i = (round_ + k) % len(specs)
+            spec = specs[i]
+            times[i].append(run_timed(spec["cmd"], shell=spec.get("shell", False), setup=spec.get("setup"),
+                                      cpu_label=spec.get("cpu_label")))
+    return times
+
+
 def summary(times):
     return {"runs": len(times), "median_s": statistics.median(times), "min_s": min(times),
             "max_s": max(times), "times_s": times}
@@ -199,15 +216,16 @@ def main():
         return lambda: (shutil.rmtree(d, ignore_errors=True), os.makedirs(d))
 
     fetch_cmd = [BIN, "fetch", "--api-url", API, "--archive", arch, "--jobs", "4", "--input", ids_file, "-q"]
-    log("fetch 300: callarchive")
-    t_fetch = series(fetch_cmd, RUNS, setup=lambda: shutil.rmtree(arch, ignore_errors=True), cpu_label="callarchive")
     aria_cmd = ["aria2c", "-j4", "-i", urls_file, "-d", aria, "-q", "--file-allocation=none",
                 "--allow-overwrite=true", "--auto-file-renaming=false", "--max-tries=3"]
-    log("fetch 300: aria2c")
-    t_aria = series(aria_cmd, RUNS, setup=fresh(aria), cpu_label="aria2c")
     mpg_cmd = f"cd {aria} && ls *.mp3 | xargs -P2 -n 20 mpg123 -q -t"
-    log("fetch 300: mpg123 decode")
-    t_mpg = series(mpg_cmd, RUNS, shell=True, cpu_label="mpg123")
+    log("fetch 300: callarchive, aria2c and mpg123, round by round")
+    run_timed(aria_cmd, setup=fresh(aria))  # mpg123 decodes what aria2c downloaded
+    t_fetch, t_aria, t_mpg = alternating([
+        dict(cmd=fetch_cmd, setup=lambda: shutil.rmtree(arch, ignore_errors=True), cpu_label="callarchive"),
+        dict(cmd=aria_cmd, setup=fresh(aria), cpu_label="aria2c"),
+        dict(cmd=mpg_cmd, shell=True, cpu_label="mpg123"),
+    ], RUNS)
     add("fetch_300", f"fetch {len(near)} calls (~{dataset['mean_audio_s_approx']:.0f} s each, "
         f"{total_bytes / 1e6:.1f} MB): metadata + download + decode + sha256 + catalog",
         dict(summary(t_fetch), command=" ".join(fetch_cmd)),
@@ -230,9 +248,8 @@ def main():
     # 2. verify ----------------------------------------------------------------
     verify_cmd = [BIN, "verify", "--archive", arch]
     log("verify 300")
-    t_ver = series(verify_cmd, RUNS, warmup=1)
     mpg_arch = f"cd {arch} && ls *.mp3 | xargs -P2 -n 20 mpg123 -q -t"
-    t_mpg2 = series(mpg_arch, RUNS, shell=True, warmup=1)
+    t_ver, t_mpg2 = alternating([dict(cmd=verify_cmd), dict(cmd=mpg_arch, shell=True)], RUNS, warmup=1)
     add("verify_300", "verify the 300 fetched files (decode + re-hash)",
         dict(summary(t_ver), command=" ".join(verify_cmd)),
         [dict(summary(t_mpg2), label="xargs -P2 mpg123 -t", command=mpg_arch)], target_ratio=1.10,
@@ -289,8 +306,7 @@ def main():
                  "FROM calls c GROUP BY agent_name ORDER BY agent_name;")
     stats_sqlite = ["sqlite3", "-readonly", cat, stats_sql]
     log("stats")
-    t_stats = series(stats_cmd, RUNS, warmup=1)
-    t_stats_sql = series(stats_sqlite, RUNS, warmup=1)
+    t_stats, t_stats_sql = alternating([dict(cmd=stats_cmd), dict(cmd=stats_sqlite)], RUNS, warmup=1)
     add("stats_by_agent", f"stats --by agent on {rows:,} rows",
         dict(summary(t_stats), command=" ".join(stats_cmd)),
         [dict(summary(t_stats_sql), label="sqlite3 GROUP BY agent_name (same columns)", command=" ".join(stats_sqlite[:3]) + " '<GROUP BY query>'", sql=stats_sql)],
@@ -306,8 +322,7 @@ def main():
     export_sql = f"SELECT {sel} FROM calls ORDER BY call_in_time, order_id, call_index;"
     export_sqlite = ["sqlite3", "-readonly", "-csv", "-header", cat, export_sql]
     log("export")
-    t_exp = series(export_cmd, RUNS, warmup=1)
-    t_exp_sql = series(export_sqlite, RUNS, warmup=1)
+    t_exp, t_exp_sql = alternating([dict(cmd=export_cmd), dict(cmd=export_sqlite)], RUNS, warmup=1)
     add("export_csv", f"export (CSV to /dev/null, {len(cols)} columns) on {rows:,} rows",
         dict(summary(t_exp), command=" ".join(export_cmd) + " > /dev/null"),
         [dict(summary(t_exp_sql), label="sqlite3 -csv, same rows and columns", command="sqlite3 -readonly -csv -header CATALOG '<SELECT …>' > /dev/null", sql=export_sql)],

@@ -39,32 +39,29 @@ public struct ArchiveLocation: Sendable {
         return try openCatalog()
     }
 
-    /// Opens an existing archive without creating anything (search, verify, stats…).
+    /// Opens an existing archive without creating anything (verify, refetch).
     public func openExisting() throws(ArchiveError) -> Catalog {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .missingDirectory(path: directory)
-        }
+        try requireDirectory()
         return try openCatalog()
     }
 
     /// The catalog of an existing archive, for commands that only read it (search, stats,
     /// export): works on a read-only volume too.
     public func openForReading() throws(ArchiveError) -> Catalog {
+        try requireDirectory()
+        return try openCatalog(readOnly: true)
+    }
+
+    private func requireDirectory() throws(ArchiveError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .missingDirectory(path: directory)
         }
-        do {
-            return try Catalog.openForReading(at: catalogPath)
-        } catch {
-            throw .catalog(error)
-        }
     }
 
-    private func openCatalog() throws(ArchiveError) -> Catalog {
+    private func openCatalog(readOnly: Bool = false) throws(ArchiveError) -> Catalog {
         do {
-            return try Catalog.open(at: catalogPath)
+            return try readOnly ? Catalog.openForReading(at: catalogPath) : Catalog.open(at: catalogPath)
         } catch {
             throw .catalog(error)
         }
