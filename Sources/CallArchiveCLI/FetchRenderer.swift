@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import Model
+import Reports
 import Synchronization
 
 /// Turns fetch events into what the user sees: the seed's display for one order, a progress
@@ -45,23 +46,27 @@ final class FetchRenderer: Sendable {
 
     // MARK: One order: the seed's display (SPEC §7)
 
+    /// The seed's "Call Information" block for one call (also `info`'s output). Text from the
+    /// API goes through `TerminalText.safe`, so it cannot carry escape sequences to the terminal.
+    static func callInformation(order: OrderID, call: CallInfo, index: Int, count: Int) -> String {
+        let title = count > 1 ? "Call Information (call \(index + 1) of \(count)):\n" : "Call Information:\n"
+        return title + """
+            Order ID: \(order)
+            Store: \(TerminalText.safe(call.storeName))
+            Agent: \(TerminalText.safe(call.agentName))
+            Status: \(TerminalText.safe(call.callStatus))
+            Call In Time: \(TerminalText.safe(call.callInTime))
+            Call Out Time: \(TerminalText.safe(call.callOutTime))
+            Recording URL Available: \(call.recordingURL.isEmpty ? "No" : "Yes")
+
+            """
+    }
+
     private func single(_ event: FetchEvent) {
         switch event {
         case let .metadata(order, calls):
             for (index, call) in calls.enumerated() {
-                var block = "Call Information:\n"
-                if calls.count > 1 { block = "Call Information (call \(index + 1) of \(calls.count)):\n" }
-                block += """
-                    Order ID: \(order)
-                    Store: \(call.storeName)
-                    Agent: \(call.agentName)
-                    Status: \(call.callStatus)
-                    Call In Time: \(call.callInTime)
-                    Call Out Time: \(call.callOutTime)
-                    Recording URL Available: \(call.recordingURL.isEmpty ? "No" : "Yes")
-
-                    """
-                Console.out(block + "\n")
+                Console.out(Self.callInformation(order: order, call: call, index: index, count: calls.count) + "\n")
             }
         case .downloadStarted:
             Console.out("Downloading audio file...\n")

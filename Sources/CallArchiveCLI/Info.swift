@@ -28,17 +28,7 @@ extension CallArchive {
                         Console.out(call.rawJSON + "\n")
                         continue
                     }
-                    Console.out(calls.count > 1 ? "Call Information (call \(index + 1) of \(calls.count)):\n" : "Call Information:\n")
-                    Console.out("""
-                        Order ID: \(order)
-                        Store: \(call.storeName)
-                        Agent: \(call.agentName)
-                        Status: \(call.callStatus)
-                        Call In Time: \(call.callInTime)
-                        Call Out Time: \(call.callOutTime)
-                        Recording URL Available: \(call.recordingURL.isEmpty ? "No" : "Yes")
-
-                        """)
+                    Console.out(FetchRenderer.callInformation(order: order, call: call, index: index, count: calls.count))
                     if index < calls.count - 1 { Console.out("\n") }
                 }
             } catch {

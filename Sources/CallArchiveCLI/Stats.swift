@@ -61,7 +61,7 @@ enum StatsFormat {
         case .table:
             var header = headers.map { $0.replacingOccurrences(of: "_", with: " ").uppercased() }
             header[0] = (grouping?.rawValue ?? "").uppercased()
-            let table = [header] + rows.map(cells)
+            let table = [header] + rows.map { cells($0).map(TerminalText.safe) }
             let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
             return table.map { row in
                 row.enumerated().map { index, cell in

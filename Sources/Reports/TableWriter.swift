@@ -62,7 +62,29 @@ public struct TableWriter: Sendable {
             let secs = total % 60
             return "\(total / 60):" + (secs < 10 ? "0" : "") + String(secs)
         default:
-            return CellText.of(value)
+            return TerminalText.safe(CellText.of(value))
         }
+    }
+}
+
+/// Text from the API made safe to show on a terminal: a store or agent name could carry an
+/// escape sequence that moves the cursor, rewrites the screen or sets the window title.
+public enum TerminalText {
+    /// Newlines and tabs become spaces; other control characters (C0, DEL, C1) become U+FFFD.
+    public static func safe(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if !isControl(scalar) {
+                out.append(scalar)
+            } else {
+                out.append(scalar == "\n" || scalar == "\r" || scalar == "\t" ? " " : "\u{FFFD}")
+            }
+        }
+        return String(out)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }

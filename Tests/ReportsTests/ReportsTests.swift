@@ -56,3 +56,18 @@ import Testing
         #expect(text.contains("2025-02-20 22:52"))
     }
 }
+
+@Suite struct TerminalTextTests {
+    /// A name from the API cannot drive the terminal: escape sequences (ESC, C1 CSI, BEL) are
+    /// replaced, line breaks become spaces, and ordinary text is left alone.
+    @Test func controlCharactersNeverReachTheTerminal() throws {
+        #expect(TerminalText.safe("Zoë Müller, Jet's") == "Zoë Müller, Jet's")
+        #expect(TerminalText.safe("a\u{1B}[2Jb\u{9B}31m\u{07}") == "a\u{FFFD}[2Jb\u{FFFD}31m\u{FFFD}")
+        #expect(TerminalText.safe("two\nlines\tand\rmore") == "two lines and more")
+        var record = CallRecord(order: try OrderID("ESC001"), callIndex: 1, info: CallInfo(storeName: "\u{1B}]0;pwned\u{07}Store\nB"), verdict: .valid)
+        record.agentName = "Ann\u{1B}[31m"
+        let table = TableWriter(columns: ["order_id", "store_name", "agent_name"]).render([record])
+        #expect(!table.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        #expect(table.split(separator: "\n").count == 2)
+    }
+}
