@@ -81,17 +81,6 @@ func resumes(_ simulator: Simulator) -> Int {
     }.count
 }
 
-func runTool(_ path: String, _ arguments: [String]) async throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    await CLI.waitForExit(process)
-    return process.terminationStatus
-}
-
 /// A small tmpfs mounted for one test (needs root and a kernel that allows it).
 struct SmallVolume {
     let path: String
@@ -99,16 +88,16 @@ struct SmallVolume {
     static func mount(kilobytes: Int) async throws -> SmallVolume? {
         guard getuid() == 0 else { return nil }
         let path = try temporaryDirectory()
-        guard try await runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k,mode=0755", "tmpfs", path]) == 0 else { return nil }
+        guard try await CLI.run(["-t", "tmpfs", "-o", "size=\(kilobytes)k,mode=0755", "tmpfs", path], executable: "/bin/mount").status == 0 else { return nil }
         return SmallVolume(path: path)
     }
 
     func remount(_ options: String) async throws -> Bool {
-        try await runTool("/bin/mount", ["-o", "remount,\(options)", path]) == 0
+        try await CLI.run(["-o", "remount,\(options)", path], executable: "/bin/mount").status == 0
     }
 
     func unmount() async throws {
-        _ = try await runTool("/bin/umount", [path])
+        _ = try await CLI.run([path], executable: "/bin/umount")
     }
 }
 
