@@ -5,6 +5,8 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
     case cannotCreateDirectory(path: String, reason: String)
     case notWritable(path: String, reason: String)
     case missingDirectory(path: String)
+    /// The archive or its catalog is read-only for a command that records what it does.
+    case readOnly(path: String, reason: String)
     case catalog(CatalogError)
 
     public var description: String {
@@ -15,6 +17,9 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
                 + "downloads resume from their .part files"
         case let .missingDirectory(path):
             "the archive directory \(path) does not exist (is the volume mounted?); nothing was changed"
+        case let .readOnly(path, reason):
+            "cannot write \(path): \(reason). This command records its results in the catalog, so it needs write "
+                + "access; search, stats and export work on a read-only archive"
         case let .catalog(error): error.description
         }
     }

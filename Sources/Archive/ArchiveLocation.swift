@@ -33,16 +33,26 @@ public struct ArchiveLocation: Sendable {
         } else if !isDirectory.boolValue {
             throw .cannotCreateDirectory(path: directory, reason: "a file with that name exists")
         }
-        guard access(directory, W_OK | X_OK) == 0 else {
-            throw .notWritable(path: directory, reason: String(cString: strerror(errno)))
-        }
+        try requireWritable()
         return try openCatalog()
     }
 
     /// Opens an existing archive without creating anything (verify, refetch).
     public func openExisting() throws(ArchiveError) -> Catalog {
         try requireDirectory()
+        try requireWritable()
         return try openCatalog()
+    }
+
+    /// The directory (where SQLite keeps its -wal and -shm files) and an existing catalog must
+    /// be writable: found before anything is opened, rather than as an SQLite error mid-run.
+    private func requireWritable() throws(ArchiveError) {
+        guard access(directory, W_OK | X_OK) == 0 else {
+            throw .readOnly(path: directory, reason: String(cString: strerror(errno)))
+        }
+        if access(catalogPath, F_OK) == 0, access(catalogPath, W_OK) != 0 {
+            throw .readOnly(path: catalogPath, reason: String(cString: strerror(errno)))
+        }
     }
 
     /// The catalog of an existing archive, for commands that only read it (search, stats,

@@ -28,7 +28,8 @@ public final class Catalog: Sendable {
             try checkHeader(path: path)
             if Self.fileSize(path) > 0 {
                 let inspected = try inspect(path: path)
-                try? inspected.queue.close()
+                defer { try? inspected.queue.close() }
+                try checkPages(inspected.queue, path: path)
             }
         } else {
             let fd = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
@@ -55,7 +56,7 @@ public final class Catalog: Sendable {
             } catch let error as DatabaseError where attempt < 100 && isContention(error) {
                 usleep(useconds_t(20_000 + Int.random(in: 0..<80_000)))
             } catch {
-                throw .cannotOpen(path: path, reason: "\(error)")
+                throw .cannotOpen(path: path, reason: Self.reason(error))
             }
         }
         fatalError("unreachable")
@@ -76,7 +77,7 @@ public final class Catalog: Sendable {
         } catch let error as CatalogError {
             throw error
         } catch {
-            throw .database("\(error)")
+            throw .database(Self.reason(error))
         }
     }
 
@@ -113,8 +114,47 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// A catalog about to be written is read whole first (SQLite's `quick_check`, every page,
+    /// and one full-text lookup, which reads the index's own structure record), so a damaged
+    /// one is refused before the first write and stays byte for byte as it was.
+    private static func checkPages(_ queue: DatabaseQueue, path: String) throws(CatalogError) {
+        let findings: [String]
+        do {
+            findings = try queue.read { db in
+                let pages = try String.fetchAll(db, sql: "PRAGMA quick_check(3)")
+                if pages == ["ok"], try db.tableExists("calls_fts") {
+                    _ = try Row.fetchOne(db, sql: "SELECT rowid FROM calls_fts WHERE calls_fts MATCH '\"a\"*' LIMIT 1")
+                }
+                return pages
+            }
+        } catch let error as DatabaseError where Self.isDamage(error) {
+            throw Self.damage(error, path: path)
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.reason(error))
+        }
+        guard findings == ["ok"] else {
+            throw .damaged(path: path, reason: "SQLite's check found: " + findings.joined(separator: "; "))
+        }
+    }
+
+    /// What went wrong, in words a user can act on: SQLite's own message, never the SQL that
+    /// was running (GRDB's descriptions quote it).
+    static func reason(_ error: any Error) -> String {
+        guard let error = error as? DatabaseError else { return "\(error)" }
+        switch error.resultCode {
+        case .SQLITE_READONLY: return "the catalog or its folder is read-only for this user"
+        case .SQLITE_CANTOPEN: return "SQLite cannot open it; check that the path and its folder exist and are readable"
+        case .SQLITE_PERM, .SQLITE_AUTH: return "permission denied"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return "another program has held a lock on it for more than a minute"
+        case .SQLITE_FULL: return "the disk is full"
+        case .SQLITE_IOERR: return "an input/output error (\(error.message ?? "no detail"))"
+        default: return "SQLite error \(error.resultCode.rawValue): \(error.message ?? "no detail")"
+        }
+    }
+
     private static func isDamage(_ error: DatabaseError) -> Bool {
         error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
+            || (error.message ?? "").contains("fts5 file format")
     }
 
     private static func damage(_ error: DatabaseError, path: String) -> CatalogError {
@@ -151,7 +191,7 @@ public final class Catalog: Sendable {
         } catch let error as DatabaseError where Self.isDamage(error) {
             throw Self.damage(error, path: path)
         } catch {
-            throw .cannotOpen(path: path, reason: "\(error)")
+            throw .cannotOpen(path: path, reason: Self.reason(error))
         }
         if state.foreignTables {
             throw .notACatalog(path: path, reason: "it is an SQLite database of another program")
@@ -347,7 +387,7 @@ public final class Catalog: Sendable {
         } catch let error as DatabaseError where Self.isDamage(error) {
             throw Self.damage(error, path: path)
         } catch {
-            throw .database("\(error)")
+            throw .database(Self.reason(error))
         }
     }
 
@@ -357,9 +397,9 @@ public final class Catalog: Sendable {
         } catch let error as DatabaseError where Self.isDamage(error) {
             throw Self.damage(error, path: path)
         } catch let error as DatabaseError where [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY].contains(error.resultCode) {
-            throw .cannotWrite(path: path, reason: error.message ?? "\(error.resultCode)")
+            throw .cannotWrite(path: path, reason: Self.reason(error))
         } catch {
-            throw .database("\(error)")
+            throw .database(Self.reason(error))
         }
     }
 }

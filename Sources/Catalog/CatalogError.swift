@@ -10,6 +10,16 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
     case database(String)
     /// A query, sort or column list the user wrote is malformed (a usage error, exit 64).
     case invalidQuery(token: String, reason: String)
+    /// A flag's value that only the catalog can judge (`--sort`, `--limit`): a usage error.
+    case invalidOption(option: String, value: String, reason: String)
+
+    /// A mistake in what the user wrote rather than a catalog that cannot be used.
+    public var isUsageError: Bool {
+        switch self {
+        case .invalidQuery, .invalidOption: true
+        default: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -31,6 +41,8 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
             "catalog error: \(message)"
         case let .invalidQuery(token, reason):
             "invalid query term '\(token)': \(reason)"
+        case let .invalidOption(option, value, reason):
+            "\(option) '\(value)': \(reason)"
         }
     }
 }

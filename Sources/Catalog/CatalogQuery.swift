@@ -21,7 +21,7 @@ public struct CatalogQuery: Sendable {
         }
         if let sort { orderBy = try Self.orderClause(sort) }
         if let limit {
-            guard limit >= 0 else { throw .invalidQuery(token: "--limit \(limit)", reason: "the limit must be 0 or more") }
+            guard limit >= 0 else { throw .invalidOption(option: "--limit", value: "\(limit)", reason: "the limit must be 0 or more") }
             self.limit = limit
         }
     }
@@ -68,11 +68,11 @@ public struct CatalogQuery: Sendable {
             let descending = item.hasPrefix("-")
             let name = descending ? String(item.dropFirst()) : item
             guard let column = QueryField.column(forSortName: name) else {
-                throw .invalidQuery(token: item, reason: "unknown sort field; use a column name such as call_in_time or store_name")
+                throw .invalidOption(option: "--sort", value: item, reason: "unknown field '\(name)'; use a column name such as call_in_time or store_name")
             }
             parts.append("\(column) \(descending ? "DESC" : "ASC")")
         }
-        guard !parts.isEmpty else { throw .invalidQuery(token: spec, reason: "empty sort field") }
+        guard !parts.isEmpty else { throw .invalidOption(option: "--sort", value: spec, reason: "no field given") }
         return (parts + ["order_id", "call_index"]).joined(separator: ", ")
     }
 }

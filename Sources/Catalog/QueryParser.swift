@@ -135,7 +135,12 @@ enum QueryParser {
             case (true, true): throw .invalidQuery(token: word, reason: "a range needs at least one end")
             case (false, true): return ("\(column) >= ?", [try number(low)])
             case (true, false): return ("\(column) <= ?", [try number(high)])
-            case (false, false): return ("\(column) BETWEEN ? AND ?", [try number(low), try number(high)])
+            case (false, false):
+                let bounds = (try number(low), try number(high))
+                if case let (.real(start), .real(end)) = bounds, start > end {
+                    throw .invalidQuery(token: word, reason: "the range ends before it starts")
+                }
+                return ("\(column) BETWEEN ? AND ?", [bounds.0, bounds.1])
             }
         }
         return ("\(column) = ?", [try number(Substring(value))])
@@ -176,6 +181,10 @@ enum QueryParser {
     /// A bare word: a prefix match over store, agent, order id and status (the FTS5 index).
     private static func fullText(_ text: String, word: String) throws(CatalogError) -> (String, [SQLArgument]) {
         guard !text.isEmpty else { throw .invalidQuery(token: word, reason: "empty word") }
+        // The full-text index keeps letters and digits only: a word without any matches nothing.
+        guard text.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil }) else {
+            throw .invalidQuery(token: word, reason: "no letters or digits to search for; a field needs a name, as in store:jet")
+        }
         // Scalar by scalar: a quote followed by a combining mark is one Character, which a
         // Character-level replace would miss (found by the fuzzer).
         var phrase = "\""

@@ -83,7 +83,7 @@ struct QueryTarget: FuzzTarget {
         do {
             query = try CatalogQuery(words: input.words, sort: input.sort, limit: input.limit)
         } catch {
-            guard case .invalidQuery = error else { return "unexpected error: \(error)" }
+            guard error.isUsageError else { return "unexpected error: \(error)" }
             return nil
         }
         do {

@@ -164,7 +164,8 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         }
         // A quote or a wildcard followed by a combining mark is one Character: escaping has to
         // work on scalars, or the quote ends SQLite's full-text string early.
-        for word in ["a\"\u{1CF15}b", "\"\u{301}"] {
+        // (A word of a quote and a mark alone has no letters: a usage error, in errorsNameTheToken.)
+        for word in ["a\"\u{1CF15}b", "x\"\u{301}"] {
             #expect(try catalog.records(CatalogQuery(words: [word])).isEmpty, "\(word)")
             #expect(try catalog.records(CatalogQuery(words: ["-" + word])).count == 3, "\(word)")
         }
@@ -177,13 +178,29 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         #expect(try catalog.records(CatalogQuery(words: [most.replacingOccurrences(of: "store:", with: "code:=")])).isEmpty)
     }
 
-    @Test(arguments: [("colour:red", "colour"), ("duration:>abc", "not a number"), ("date:2025-13", "not a date"), ("store:", "needs a value")])
+    @Test(arguments: [
+        ("colour:red", "colour"), ("duration:>abc", "not a number"), ("date:2025-13", "not a date"), ("store:", "needs a value"),
+        (":", "no letters or digits"), ("-", "no letters or digits"), ("--", "no letters or digits"), ("length:500..100", "ends before it starts"),
+        ("date:2025-03..2025-02", "ends before it starts"),
+    ])
     func errorsNameTheToken(_ word: String, _ reason: String) {
         #expect {
             try CatalogQuery(words: [word])
         } throws: { error in
             guard case .invalidQuery(let token, let why) = error as? CatalogError else { return false }
             return token == word && why.contains(reason)
+        }
+    }
+
+    /// `--sort` and `--limit` mistakes name the option, not a query term.
+    @Test func sortAndLimitErrorsNameTheOption() {
+        for (sort, limit, option) in [("-bogus", nil, "--sort"), ("", nil, "--sort"), ("store_name", -1, "--limit")] as [(String, Int?, String)] {
+            #expect {
+                try CatalogQuery(words: [], sort: sort, limit: limit)
+            } throws: { error in
+                guard case .invalidOption(let named, _, _) = error as? CatalogError else { return false }
+                return named == option && (error as? CatalogError)?.isUsageError == true
+            }
         }
     }
 }
