@@ -15,15 +15,11 @@ final class CallLocks: Sendable {
 
     deinit { close(descriptor) }
 
-    /// Waits until `name` is free, then holds it. Returns true when it had to wait (another
-    /// process was fetching the same call, so the catalog may have changed).
-    func claim(_ name: String) async throws -> Bool {
-        var waited = false
+    /// Waits until `name` is free, then holds it.
+    func claim(_ name: String) async throws {
         while !set(F_WRLCK, name) {
-            waited = true
             try await Task.sleep(for: .milliseconds(50))
         }
-        return waited
     }
 
     func release(_ name: String) {

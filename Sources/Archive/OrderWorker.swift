@@ -72,15 +72,14 @@ struct OrderWorker: Sendable {
         var attempts = earlier
         var record = CallRecord(order: order, callIndex: index, info: info, verdict: .failed)
         let name = order.fileName(callIndex: index)
-        if try await locks.claim(name) {
-            // Another process was fetching this call; it may have finished it.
-            if !options.force, let done = try catalog.record(order: order.rawValue, callIndex: index), isPresentAndValid(done) {
-                locks.release(name)
-                return CallOutcome(record: done, displayPath: done.filePath.map(options.location.path), quarantined: false, skipped: true)
-            }
-        }
+        try await locks.claim(name)
         defer { locks.release(name) }
+        // Read under the lock: another run may have fetched this call since this order was
+        // looked at (even one that finished before the lock was asked for).
         let previous = try catalog.record(order: order.rawValue, callIndex: index)
+        if !options.force, let done = previous, isPresentAndValid(done) {
+            return CallOutcome(record: done, displayPath: done.filePath.map(options.location.path), quarantined: false, skipped: true)
+        }
         record.attempts = previous?.attempts ?? 0
         func finish(_ verdict: Verdict, _ detail: String, path: String? = nil, quarantined: Bool = false, resumedFrom: Int64? = nil) throws -> CallOutcome {
             if verdict != .valid, !verdict.isDamagedAudio {
@@ -162,7 +161,8 @@ struct OrderWorker: Sendable {
                 damagedRounds += 1
                 unlink(partPath)
                 let wait = options.retry.backoff(afterAttempt: damagedRounds - 1)
-                events(.retrying(order: order, callIndex: index, attempt: attempts.count, reason: "\(report.verdict.rawValue): \(report.detail)", wait: wait))
+                let attempt = attempts.filter { $0.stage == .recording }.count
+                events(.retrying(order: order, callIndex: index, attempt: attempt, reason: "\(report.verdict.rawValue): \(report.detail)", wait: wait))
                 try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
                 continue
             }

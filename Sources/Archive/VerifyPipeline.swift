@@ -64,6 +64,8 @@ public struct VerifyPipeline: Sendable {
                 summary.verdicts[outcome.record.verdict.rawValue, default: 0] += 1
                 if outcome.record.verdict != outcome.previous { summary.changedVerdicts += 1 }
                 events(outcome)
+                // Ctrl-C: the files being checked finish and are recorded; no new one starts.
+                try Task.checkCancellation()
                 if let record = next.next() {
                     group.addTask { try await checks.run { try Self.check(record, location: location, catalog: catalog) } }
                 }

@@ -13,6 +13,10 @@ public enum Transport {
             )
         )
         configuration.decompression = .disabled
+        // A refused connection or an unknown host is known at once: fail the attempt now and
+        // let the caller's retry policy (backoff, --retries) decide, instead of the client
+        // retrying silently until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -71,3 +71,37 @@ import Testing
         #expect(table.split(separator: "\n").count == 2)
     }
 }
+
+@Suite struct TransferEstimateTests {
+    /// A slow recording that still needs 25 s while every other call is done: the estimate
+    /// counts its bytes, not the finished calls.
+    @Test func aSlowLastRecordingIsStillCounted() {
+        var estimate = TransferEstimate()
+        estimate.finishedCalls = 29
+        estimate.finishedBytes = 29 * 400_000
+        estimate.inFlight = [(bytes: 1_000_000, total: 11_000_000)]
+        // 12.6 MB received in 31.5 s is 400 KB/s; 10 MB are left.
+        let left = estimate.secondsLeft(elapsed: 31.5)
+        #expect(left.map { abs($0 - 25) < 0.01 } == true, "\(String(describing: left))")
+        #expect(TransferEstimate.clock(left) == "0:25")
+    }
+
+    @Test func callsNotStartedCountAtTheMeanSize() throws {
+        var estimate = TransferEstimate()
+        estimate.finishedCalls = 2
+        estimate.finishedBytes = 2_000_000
+        estimate.callsNotStarted = 3
+        // 1 MB/s, three more calls of 1 MB each.
+        let left = try #require(estimate.secondsLeft(elapsed: 2))
+        #expect(abs(left - 3) < 0.001)
+    }
+
+    @Test func nothingToGoOnGivesNoEstimate() {
+        var estimate = TransferEstimate()
+        #expect(estimate.secondsLeft(elapsed: 5) == nil)
+        estimate.inFlight = [(bytes: 500, total: nil)]
+        #expect(estimate.secondsLeft(elapsed: 5) == nil)
+        #expect(TransferEstimate.clock(nil) == "--:--")
+        #expect(TransferEstimate.clock(61) == "1:01")
+    }
+}
