@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 APT_PACKAGES := libmpg123-dev libsqlite3-dev pkg-config
-TEST_TOOLS := mpg123 sqlite3
+TEST_TOOLS := mpg123 sqlite3 curl
 BENCH_TOOLS := aria2 mpg123 hyperfine time sqlite3 curl python3-venv
 
 .PHONY: demo test build release install deps clean bench reliability

@@ -21,7 +21,7 @@ extension CallArchive {
         var orders: Int = 30
 
         func validate() throws {
-            guard (1...1000).contains(orders) else { throw ValidationError("--orders must be between 1 and 1000") }
+            try FlagRange.check(orders, 1...1000, "--orders")
         }
 
         func run() async throws {

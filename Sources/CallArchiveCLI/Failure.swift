@@ -14,7 +14,7 @@ enum Failure {
             if case .catalog(let inner) = error { return exit(inner) }
             return Console.fail(error.description, code: 3)
         case let error as CatalogError:
-            if case .invalidQuery = error { return Console.fail(error.description, code: 64) }
+            if error.isUsageError { return Console.fail(error.description, code: 64) }
             return Console.fail(error.description, code: 3)
         case let error as ReportError:
             if case .unknownColumn = error { return Console.fail(error.description, code: 64) }

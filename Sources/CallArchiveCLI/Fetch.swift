@@ -12,7 +12,7 @@ extension CallArchive {
             discussion: "The default command: `callarchive E8ZQCJ --output-dir DIR` is `callarchive fetch E8ZQCJ --output-dir DIR`."
         )
 
-        @Argument(help: "Order ids to fetch.")
+        @Argument(help: ArgumentHelp("Order ids to fetch.", valueName: "order-id"))
         var orderIDs: [String] = []
 
         @Option(help: ArgumentHelp("Read order ids from a file, or - for stdin (one a line; # comments; a CSV's first column).", valueName: "file"))
@@ -30,28 +30,30 @@ extension CallArchive {
         @Flag(help: "Print the run's summary as JSON on stdout.")
         var json = false
 
-        @Flag(name: .shortAndLong, help: "Only the summary, no per-call lines.")
+        @Flag(name: .shortAndLong, help: "Only errors: a line for each call that failed, and the summary when one did.")
         var quiet = false
 
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var network: NetworkOptions
 
         func validate() throws {
-            guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+            try FlagRange.check(jobs, 1...64, "--jobs")
             guard ByteSize.parse(maxSize).map { $0 >= 1 && $0 < 9e18 } == true else { throw ValidationError("--max-size '\(maxSize)' is not a size such as 512M") }
             if orderIDs.isEmpty && input == nil { throw ValidationError("give order ids, or --input FILE") }
         }
 
         func run() async throws {
             do {
-                let orders = try OrderInput.collect(arguments: orderIDs, input: input)
-                guard !orders.isEmpty else { throw Console.fail("no order ids in the input", code: 64) }
+                let list = try OrderInput.collect(arguments: orderIDs, input: input)
+                for problem in list.problems { Console.err("callarchive: \(problem)\n") }
+                let orders = list.orders
+                guard !orders.isEmpty else { throw Console.fail("no valid order ids in the input", code: 64) }
                 let options = FetchOptions(
                     location: archive.location, api: network.api, retry: network.retry,
                     jobs: jobs, maxSize: Int64(ByteSize.parse(maxSize)!), force: force
                 )
                 let summary = try await FetchRun.run(options: options, orders: orders, quiet: quiet, json: json)
-                if !summary.succeeded { throw ExitCode(1) }
+                if !summary.succeeded || !list.problems.isEmpty { throw ExitCode(1) }
             } catch {
                 throw Failure.exit(error)
             }
@@ -77,7 +79,7 @@ enum FetchRun {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             Console.out(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n")
-        } else if summaryLine && (orders.count > 1 || !summary.succeeded || summary.skipped > 0) {
+        } else if summaryLine && (quiet ? !summary.succeeded : orders.count > 1 || !summary.succeeded || summary.skipped > 0) {
             Console.err(describe(summary) + "\n")
         }
         return summary
@@ -96,7 +98,8 @@ enum FetchRun {
         }
         if summary.quarantined > 0 { parts.append("\(summary.quarantined) quarantined") }
         if summary.resumed > 0 { parts.append("\(summary.resumed) resumed") }
-        return "Fetched \(summary.orders) order\(summary.orders == 1 ? "" : "s") (\(summary.calls) call\(summary.calls == 1 ? "" : "s")) in "
+        let calls = summary.calls + summary.skipped
+        return "Fetched \(summary.orders) order\(summary.orders == 1 ? "" : "s") (\(calls) call\(calls == 1 ? "" : "s")) in "
             + String(format: "%.1f s", summary.seconds) + ": " + parts.joined(separator: ", ") + "; " + Console.megabytes(summary.bytes)
     }
 }

@@ -13,18 +13,22 @@ final class FetchRenderer: Sendable {
         var done = 0
         var failed = 0
         var bytes: Int64 = 0
-        var inFlight: [String: Int64] = [:]
+        var downloaded = 0
+        var inFlight: [String: (bytes: Int64, total: Int64?)] = [:]
         var lastPercent: [String: Int] = [:]
         var lastDraw = ContinuousClock.now - .seconds(1)
     }
 
     private let mode: Mode
+    /// `--quiet`: no per-call lines but for calls that failed.
+    private let quiet: Bool
     private let total: Int
     private let started = ContinuousClock.now
     private let state = Mutex(State())
 
     init(orders: Int, quiet: Bool) {
         total = orders
+        self.quiet = quiet
         if orders == 1 && !quiet {
             mode = .single
         } else {
@@ -86,6 +90,8 @@ final class FetchRenderer: Sendable {
             Console.err(Console.stderrIsTerminal ? "\r\(text)" + (permille == 1000 ? "\n" : "") : text + "\n")
         case let .retrying(_, _, attempt, reason, wait):
             Console.err("Attempt \(attempt) failed: \(reason); retrying in \(String(format: "%.1f", wait)) s\n")
+        case let .callFinished(outcome) where outcome.skipped:
+            Console.out("\n\(Self.callLine(outcome))\n")
         case let .callFinished(outcome):
             let record = outcome.record
             switch record.verdict {
@@ -110,8 +116,9 @@ final class FetchRenderer: Sendable {
         let minutes = Int(seconds) / 60
         let rest = seconds - Double(minutes * 60)
         let channels = record.channels == 1 ? "mono" : "stereo"
-        var text = String(format: "%d:%06.3f of audio (%.3f s), %d frames, %d Hz %@, %.0f kbps",
-                          minutes, rest, seconds, record.frames ?? 0, record.sampleRate ?? 0, channels, record.bitrateKbps ?? 0)
+        let frames = record.frames ?? 0
+        var text = String(format: "%d:%06.3f of audio (%.3f s), %d frame%@, %d Hz %@, %.0f kbps",
+                          minutes, rest, seconds, frames, frames == 1 ? "" : "s", record.sampleRate ?? 0, channels, record.bitrateKbps ?? 0)
         if record.isShortRecording { text += "; \(record.verdictDetail)" }
         return text
     }
@@ -120,17 +127,17 @@ final class FetchRenderer: Sendable {
 
     private func bulk(_ event: FetchEvent) {
         switch event {
-        case let .progress(order, index, bytes, _):
+        case let .progress(order, index, bytes, total):
             guard mode == .bar else { return }
             let line = state.withLock { state -> String? in
-                state.inFlight["\(order)#\(index)"] = bytes
+                state.inFlight["\(order)#\(index)"] = (bytes, total)
                 guard ContinuousClock.now - state.lastDraw > .milliseconds(100) else { return nil }
                 state.lastDraw = ContinuousClock.now
                 return bar(state)
             }
             if let line { Console.err(line) }
         case let .retrying(order, index, attempt, reason, wait):
-            if mode == .lines {
+            if mode == .lines, !quiet {
                 Console.err("\(order)\(index.map { $0 > 1 ? "-\($0)" : "" } ?? ""): attempt \(attempt) failed (\(reason)); retrying in \(String(format: "%.1f", wait)) s\n")
             }
         case let .callFinished(outcome):
@@ -138,12 +145,15 @@ final class FetchRenderer: Sendable {
             let line = state.withLock { state -> String in
                 state.inFlight["\(record.orderID)#\(record.callIndex)"] = nil
                 state.done += 1
-                state.bytes += record.verdict == .valid ? record.fileSize ?? 0 : 0
+                if record.verdict == .valid, !outcome.skipped {
+                    state.bytes += record.fileSize ?? 0
+                    state.downloaded += 1
+                }
                 if record.verdict != .valid && record.verdict != .noRecording { state.failed += 1 }
                 return mode == .bar ? bar(state) : ""
             }
             if mode == .lines {
-                Console.err(Self.callLine(outcome) + "\n")
+                if !quiet || Self.isProblem(outcome) { Console.err(Self.callLine(outcome) + "\n") }
             } else if record.verdict != .valid {
                 Console.err("\r\u{1B}[2K" + Self.callLine(outcome) + "\n" + line)
             } else {
@@ -151,16 +161,21 @@ final class FetchRenderer: Sendable {
             }
         case let .orderSkipped(order, calls):
             state.withLock { $0.done += 1 }
-            if mode == .lines { Console.err("\(order): skipped, \(calls) valid call\(calls == 1 ? "" : "s") already archived\n") }
+            if mode == .lines, !quiet { Console.err("\(order): skipped, \(calls) valid call\(calls == 1 ? "" : "s") already archived\n") }
         case .metadata, .downloadStarted:
             break
         }
     }
 
+    /// A call that did not end valid or without recording: shown even with `--quiet`.
+    static func isProblem(_ outcome: CallOutcome) -> Bool {
+        !outcome.skipped && outcome.record.verdict != .valid && outcome.record.verdict != .noRecording
+    }
+
     static func callLine(_ outcome: CallOutcome) -> String {
         let record = outcome.record
         let name = record.callIndex > 1 ? "\(record.orderID)-\(record.callIndex)" : record.orderID
-        if outcome.skipped { return "\(name): valid, fetched meanwhile by another callarchive run" }
+        if outcome.skipped { return "\(name): valid, already in the archive; skipped" }
         switch record.verdict {
         case .valid:
             return "\(name): valid, \(Console.megabytes(record.fileSize ?? 0)), \(String(format: "%.1f", record.audioSeconds ?? 0)) s"
@@ -175,17 +190,18 @@ final class FetchRenderer: Sendable {
     /// `[=====>    ] 12/30  3.40 MB  1.20 MB/s  ETA 0:12  2 failed`
     private func bar(_ state: State) -> String {
         let elapsed = max(0.001, (ContinuousClock.now - started).seconds)
-        let bytes = state.bytes + state.inFlight.values.reduce(0, +)
+        let bytes = state.bytes + state.inFlight.values.reduce(0) { $0 + $1.bytes }
         let rate = Double(bytes) / elapsed
         let fraction = total > 0 ? Double(state.done) / Double(total) : 1
         let cells = 24
         let filled = Int(fraction * Double(cells))
         let barText = String(repeating: "=", count: filled) + (filled < cells ? ">" : "") + String(repeating: " ", count: max(0, cells - filled - 1))
-        var eta = "--:--"
-        if state.done > 0, state.done < total {
-            let remaining = Int(elapsed / Double(state.done) * Double(total - state.done))
-            eta = "\(remaining / 60):" + String(format: "%02d", remaining % 60)
-        }
+        var estimate = TransferEstimate()
+        estimate.inFlight = Array(state.inFlight.values)
+        estimate.finishedCalls = state.downloaded
+        estimate.finishedBytes = state.bytes
+        estimate.callsNotStarted = total - state.done - state.inFlight.count
+        let eta = TransferEstimate.clock(estimate.secondsLeft(elapsed: elapsed))
         return "\r\u{1B}[2K[\(barText)] \(state.done)/\(total)  \(Console.megabytes(bytes))  \(Console.megabytes(Int64(rate)))/s  ETA \(eta)"
             + (state.failed > 0 ? "  \(state.failed) failed" : "")
     }

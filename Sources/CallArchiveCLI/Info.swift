@@ -10,7 +10,7 @@ extension CallArchive {
         @Argument(help: "The order id.")
         var orderID: String
 
-        @Flag(help: "Print the calls as JSON Lines, as the API sent them.")
+        @Flag(help: "Print each call object as the API sent it, one a line (JSON Lines); an envelope such as {\"data\": …} is taken off.")
         var json = false
 
         @OptionGroup var network: NetworkOptions

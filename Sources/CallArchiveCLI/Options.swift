@@ -1,6 +1,7 @@
 import Archive
 import ArgumentParser
 import Foundation
+import Reports
 import Telephony
 
 /// Where the archive is: `--archive` (alias `--output-dir`) and `--catalog`.
@@ -41,18 +42,29 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: .hidden)
     var retryBaseDelay: Double = 1
 
+    /// Every number has a range (NaN and infinity are outside it), and the API URL must be an
+    /// absolute http(s) URL: both are usage errors found before anything is created.
     func validate() throws {
-        guard timeout > 0, connectTimeout > 0, readTimeout > 0 else {
-            throw ValidationError("timeouts must be positive numbers of seconds")
+        try FlagRange.check(timeout, 0.001...86_400, "--timeout", unit: "seconds")
+        try FlagRange.check(connectTimeout, 0.001...3_600, "--connect-timeout", unit: "seconds")
+        try FlagRange.check(readTimeout, 0.001...86_400, "--read-timeout", unit: "seconds")
+        try FlagRange.check(retries, 0...100, "--retries")
+        try FlagRange.check(maxRetryWait, 0...86_400, "--max-retry-wait", unit: "seconds")
+        try FlagRange.check(retryBaseDelay, 0...3_600, "--retry-base-delay", unit: "seconds")
+        if let problem = APIConfiguration.problem(withAPIURL: resolvedAPIURL) {
+            let source = apiURL == nil ? "CALLARCHIVE_API_URL" : "--api-url"
+            throw ValidationError("\(source) \"\(TerminalText.safe(String(resolvedAPIURL.prefix(200))))\": \(problem)")
         }
-        guard (0...100).contains(retries) else { throw ValidationError("--retries must be between 0 and 100") }
-        guard maxRetryWait >= 0, retryBaseDelay >= 0 else { throw ValidationError("waits cannot be negative") }
+    }
+
+    private var resolvedAPIURL: String {
+        apiURL ?? ProcessInfo.processInfo.environment["CALLARCHIVE_API_URL"] ?? APIConfiguration.defaultAPIURL
     }
 
     var api: APIConfiguration {
         let environment = ProcessInfo.processInfo.environment
         return APIConfiguration(
-            apiURL: apiURL ?? environment["CALLARCHIVE_API_URL"] ?? APIConfiguration.defaultAPIURL,
+            apiURL: resolvedAPIURL,
             token: environment["CALLARCHIVE_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             requestTimeout: timeout, connectTimeout: connectTimeout, readTimeout: readTimeout
         )
@@ -60,5 +72,17 @@ struct NetworkOptions: ParsableArguments {
 
     var retry: RetryPolicy {
         RetryPolicy(retries: retries, baseDelay: retryBaseDelay, maxRetryWait: maxRetryWait)
+    }
+}
+
+/// Ranges of numeric flags: a value outside (or NaN, or infinite) is a usage error naming
+/// the flag, the range and the value.
+enum FlagRange {
+    static func check<Number: Comparable>(
+        _ value: Number, _ range: ClosedRange<Number>, _ flag: String, unit: String = ""
+    ) throws {
+        guard !range.contains(value) else { return }
+        let unitText = unit.isEmpty ? "" : " \(unit)"
+        throw ValidationError("\(flag) must be from \(range.lowerBound) to \(range.upperBound)\(unitText); got \(value)")
     }
 }

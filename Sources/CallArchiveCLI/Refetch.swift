@@ -19,6 +19,10 @@ extension CallArchive {
         @OptionGroup var network: NetworkOptions
         @OptionGroup var query: QueryArguments
 
+        func validate() throws {
+            try FlagRange.check(jobs, 1...64, "--jobs")
+        }
+
         func run() async throws {
             do {
                 let compiled = try CatalogQuery(words: query.words + ["-verdict:=valid"])

@@ -29,6 +29,10 @@ extension CallArchive {
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var query: QueryArguments
 
+        func validate() throws {
+            if let limit { try FlagRange.check(limit, 0...1_000_000_000, "--limit") }
+        }
+
         func run() async throws {
             do {
                 let compiled = try CatalogQuery(words: query.words, sort: sort, limit: limit)

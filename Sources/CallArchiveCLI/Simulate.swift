@@ -34,9 +34,10 @@ extension CallArchive {
         var slowDelay: Int = 20
 
         func validate() throws {
-            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
-            guard (0...1).contains(faults) else { throw ValidationError("--faults is a share between 0 and 1") }
-            guard calls >= 0 else { throw ValidationError("--calls cannot be negative") }
+            try FlagRange.check(port, 0...65535, "--port")
+            try FlagRange.check(faults, 0...1, "--faults", unit: "(a share of orders)")
+            try FlagRange.check(calls, 0...1_000_000, "--calls")
+            try FlagRange.check(slowDelay, 0...60_000, "--slow-delay", unit: "milliseconds")
             _ = try parsedRules()
         }
 

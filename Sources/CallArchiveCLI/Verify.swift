@@ -10,8 +10,8 @@ extension CallArchive {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "verify", abstract: "Decode and re-hash catalogued files; report missing, changed and damaged ones.")
 
-        @Option(help: "Files checked at once (default: the number of cores).")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        @Option(help: ArgumentHelp("Files checked at once (default: the number of cores).", valueName: "n"))
+        var jobs: Int?
 
         @Flag(help: "Also list audio files in the archive that the catalog does not know.")
         var orphans = false
@@ -23,7 +23,7 @@ extension CallArchive {
         @OptionGroup var query: QueryArguments
 
         func validate() throws {
-            guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+            try FlagRange.check(jobs ?? 1, 1...64, "--jobs")
         }
 
         func run() async throws {
@@ -33,8 +33,8 @@ extension CallArchive {
                 let catalog = try location.openExisting()
                 let bar = Console.stderrIsTerminal
                 let done = Mutex(0)
-                let summary = try await Interrupts.cancellable {
-                    try await VerifyPipeline(location: location, catalog: catalog, jobs: jobs).run(compiled, orphans: orphans) { outcome in
+                let summary = try await Interrupts.cancellable(notice: "the files being checked are recorded") {
+                    try await VerifyPipeline(location: location, catalog: catalog, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount).run(compiled, orphans: orphans) { outcome in
                         let count = done.withLock { $0 += 1; return $0 }
                         let record = outcome.record
                         if record.verdict != .valid || outcome.previous != .valid {

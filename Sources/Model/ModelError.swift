@@ -10,7 +10,7 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Quotes user text for a message, showing control characters as escapes.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             if scalar.value < 0x20 || scalar.value == 0x7F {

@@ -27,6 +27,19 @@ public struct APIConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
     }
+
+    /// Why `text` cannot be the API URL, or nil when it can: an absolute http or https URL
+    /// with a host, possibly a template with `{order_id}`.
+    public static func problem(withAPIURL text: String) -> String? {
+        if text.isEmpty { return "the API URL is empty" }
+        let probe = text.replacingOccurrences(of: "{order_id}", with: "ORDER")
+        guard let url = URL(string: probe), let scheme = url.scheme?.lowercased() else {
+            return "not an absolute URL; use one such as https://host/calls"
+        }
+        guard scheme == "http" || scheme == "https" else { return "only http and https APIs are supported, not \(scheme):" }
+        guard Origin(url) != nil else { return "the URL has no host" }
+        return nil
+    }
 }
 
 /// Scheme, host and port: the unit the token is scoped to and 429 pauses apply to.
@@ -59,7 +72,7 @@ public struct APIClient: Sendable {
 
     public init(configuration: APIConfiguration, http: HTTPClient) throws(TelephonyError) {
         let probe = configuration.apiURL.replacingOccurrences(of: "{order_id}", with: "ORDER")
-        guard let base = URL(string: probe), let origin = Origin(base) else {
+        guard APIConfiguration.problem(withAPIURL: configuration.apiURL) == nil, let base = URL(string: probe), let origin = Origin(base) else {
             throw .invalidAPIURL(configuration.apiURL)
         }
         self.configuration = configuration

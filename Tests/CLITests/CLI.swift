@@ -23,10 +23,12 @@ enum CLI {
     /// Runs the binary to completion. Waiting happens on a Dispatch thread, never on the
     /// cooperative pool, which the in-process simulator needs to answer the binary.
     static func run(
-        _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, executable: String = binary
+        _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, executable: String = binary,
+        in directory: String? = nil
     ) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for key in env.keys where key.hasPrefix("CALLARCHIVE_") { env[key] = nil }

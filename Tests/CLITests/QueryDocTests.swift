@@ -28,41 +28,16 @@ actor FilledArchive {
     }
 }
 
-/// Splits a documented command line into arguments (no quoting is used in the docs).
-func arguments(of line: String) -> [String] {
-    line.split(separator: " ").map(String.init)
-}
-
 @Suite(.serialized) struct QueryDocTests {
-    static let docURL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("docs/query.md")
-
-    /// Every `callarchive …` line inside the doc's code blocks, with whether it must fail.
-    static func examples() throws -> [(command: String, failsWithUsage: Bool)] {
-        var inBlock = false
-        var found: [(String, Bool)] = []
-        for line in try String(contentsOf: docURL, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("```") { inBlock.toggle(); continue }
-            guard inBlock, line.hasPrefix("callarchive ") else { continue }
-            let parts = line.components(separatedBy: "  #")
-            found.append((parts[0].trimmingCharacters(in: .whitespaces), parts.count > 1 && parts[1].contains("exit 64")))
-        }
-        return found
-    }
-
+    /// Every example of docs/query.md, run through `/bin/sh` as a user would type it.
     @Test func everyDocumentedExampleRuns() async throws {
         let archive = try await FilledArchive.shared.path()
-        let examples = try Self.examples()
+        let examples = try DocExamples.examples(in: "docs/query.md")
         #expect(examples.count >= 40)
-        for (command, fails) in examples {
-            let result = try await CLI.run(Array(arguments(of: command).dropFirst()), environment: ["CALLARCHIVE_ARCHIVE": archive])
-            if fails {
-                #expect(result.status == 64, "\(command): \(result.stderr)")
-                #expect(!result.stderr.isEmpty, "\(command)")
-            } else {
-                #expect(result.status == 0, "\(command): \(result.stderr)")
-            }
+        for example in examples {
+            let result = try await DocExamples.run(example.command, environment: ["CALLARCHIVE_ARCHIVE": archive])
+            #expect(result.status == example.status ?? 0, "\(example): \(result.stderr)")
+            if example.status != nil { #expect(!result.stderr.isEmpty, "\(example)") }
         }
     }
 
