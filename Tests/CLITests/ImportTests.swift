@@ -198,6 +198,45 @@ import Testing
         #expect(asked == Set(ids.map { "/calls/\($0)" }))
     }
 
+    @Test func filesInTheArchiveMoveToWhereTheirVerdictPutsThem() async throws {
+        let ids = Self.mixedIDs(several: 0, single: 2)
+        let archive = try await Self.fetchedArchive(ids)
+        // One recording is damaged in place; a good one was left in quarantine by hand.
+        let damaged = archive + "/\(ids[0]).mp3"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: damaged))
+        try FileManager.default.createDirectory(atPath: archive + "/quarantine", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.fixture("tel-8k-cbr32.mp3"), toPath: archive + "/quarantine/HANDQ1.mp3")
+
+        let result = try await Self.run(["import", "--offline", "--archive", archive, archive])
+
+        #expect(result.status == 1, "\(result.stderr)")  // the damaged one is not valid
+        let rows = try Self.rows(archive)
+        #expect(rows["\(ids[0])#1"]?.filePath == "quarantine/\(ids[0]).mp3" && rows["\(ids[0])#1"]?.verdict == .truncated)
+        #expect(rows["\(ids[0])#1"]?.agentName == CallGenerator.calls(for: try OrderID(ids[0]))[0].agentName)
+        #expect(rows["HANDQ1#1"]?.filePath == "HANDQ1.mp3" && rows["HANDQ1#1"]?.verdict == .valid)
+        let tree = Set(Self.tree(archive).filter { $0.hasSuffix(".mp3") })
+        #expect(tree == ["quarantine/\(ids[0]).mp3", "\(ids[1]).mp3", "HANDQ1.mp3"])
+    }
+
+    @Test func anOrderWhoseIDLooksLikeAFurtherCallKeepsItsKeyWhenReimported() async throws {
+        // Order `AMB-2`'s only call is named AMB-2.mp3, like call 2 of `AMB` would be.
+        let archive = try temporaryDirectory()
+        try FileManager.default.copyItem(atPath: Self.fixture("tel-8k-cbr32.mp3"), toPath: archive + "/AMB-2.mp3")
+        var row = CallRecord(order: try OrderID("AMB-2"), callIndex: 1, info: CallInfo(agentName: "Ann Example"), verdict: .valid)
+        row.filePath = "AMB-2.mp3"
+        row.attempts = 1
+        try Catalog.open(at: archive + "/catalog.sqlite").save(row)
+
+        let result = try await Self.run(["import", "--offline", "--archive", archive, archive])
+
+        #expect(result.status == 0, "\(result.stderr)")
+        let after = try Self.rows(archive)
+        #expect(Set(after.keys) == ["AMB-2#1"])
+        #expect(after["AMB-2#1"]?.agentName == "Ann Example" && after["AMB-2#1"]?.attempts == 1)
+        #expect(after["AMB-2#1"]?.filePath == "AMB-2.mp3" && after["AMB-2#1"]?.sha256 != nil)
+    }
+
     @Test func jsonGivesOneObjectPerFileAndASummary() async throws {
         let source = try temporaryDirectory()
         try FileManager.default.copyItem(atPath: Self.fixture("tel-8k-cbr32.mp3"), toPath: source + "/JSON01-2.mp3")
