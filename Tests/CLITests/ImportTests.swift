@@ -237,6 +237,24 @@ import Testing
         #expect(after["AMB-2#1"]?.filePath == "AMB-2.mp3" && after["AMB-2#1"]?.sha256 != nil)
     }
 
+    @Test func aCallTheAPIDoesNotListIsCataloguedWithoutMetadataAndSaysSo() async throws {
+        let id = Self.mixedIDs(several: 0, single: 1)[0]
+        let source = try temporaryDirectory()
+        try FileManager.default.copyItem(atPath: Self.fixture("tel-8k-cbr32.mp3"), toPath: source + "/\(id)-5.mp3")
+        let archive = try temporaryDirectory() + "/archive"
+        let simulator = Simulator()
+
+        let result = try await simulator.withRunning { url in
+            try await Self.run(["import", "--json", "--archive", archive, "--api-url", url, source])
+        }
+
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("\(id) call 5: no metadata from the API: the API lists 1 call for this order"), "\(result.stderr)")
+        let row = try #require(try Self.rows(archive)["\(id)#5"])
+        #expect(row.verdict == .valid && row.agentName.isEmpty && row.filePath == "\(id)-5.mp3")
+        #expect(simulator.requests.map(\.path).filter { $0.hasPrefix("/calls/") } == ["/calls/\(id)"])
+    }
+
     @Test func jsonGivesOneObjectPerFileAndASummary() async throws {
         let source = try temporaryDirectory()
         try FileManager.default.copyItem(atPath: Self.fixture("tel-8k-cbr32.mp3"), toPath: source + "/JSON01-2.mp3")
