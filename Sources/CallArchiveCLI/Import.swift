@@ -1,15 +1,21 @@
 import Archive
 import ArgumentParser
 import Foundation
-import Synchronization
+import Model
+import Reports
 
 extension CallArchive {
     /// `import PATH…`: adopt existing MP3 files.
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Adopt existing MP3 files (named ORDER_ID.mp3) into the archive: copy, decode, catalogue.",
-            discussion: "Damaged files are catalogued in quarantine/. Exit 1 when a file was skipped or is not valid.")
+            abstract: "Adopt existing MP3 files (named ORDER_ID.mp3 or ORDER_ID-N.mp3) into the archive: copy, decode, catalogue.",
+            discussion: """
+                ORDER_ID.mp3 is call 1 of ORDER_ID; ORDER_ID-N.mp3 (N from 2 to 999) is its call N. Only regular files \
+                are read; symbolic links, FIFOs, sockets and devices are skipped. Damaged files are \
+                catalogued in quarantine/. What the catalog already knows about a call is kept unless the file or the \
+                API tells better. Exit 1 when a path was skipped or a file is not valid.
+                """)
 
         @Argument(help: "Files or directories (searched recursively for .mp3).")
         var paths: [String]
@@ -17,32 +23,60 @@ extension CallArchive {
         @Flag(help: "Do not ask the API for metadata.")
         var offline = false
 
+        @Flag(help: "One JSON object per file on stdout, then a summary object.")
+        var json = false
+
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var network: NetworkOptions
+
+        /// The catalog columns a `--json` line carries after `path`.
+        static let jsonColumns = JSONLinesWriter(columns: [
+            "order_id", "call_index", "file_path", "file_size", "sha256", "verdict", "verdict_detail", "audio_seconds",
+        ])
 
         func run() async throws {
             do {
                 let location = archive.location
                 let catalog = try location.openForWriting()
                 let pipeline = ImportPipeline(location: location, catalog: catalog, api: offline ? nil : network.api, retry: network.retry)
-                let problems = Mutex(false)
-                let count = try await pipeline.run(paths: paths) { event in
-                    switch event {
-                    case let .imported(record, path):
-                        if record.verdict != .valid { problems.withLock { $0 = true } }
-                        Console.err("\(path): \(record.verdict.rawValue)" + (record.verdictDetail.isEmpty ? "" : " (\(record.verdictDetail))") + "\n")
-                    case let .skipped(path, reason):
-                        problems.withLock { $0 = true }
-                        Console.err("\(path): skipped: \(reason)\n")
-                    case let .metadataUnavailable(order, reason):
-                        Console.err("\(order): no metadata from the API: \(reason)\n")
-                    }
+                let asJSON = json
+                let summary = try await pipeline.run(paths: paths) { event in
+                    if asJSON { Self.printJSON(event) } else { Self.printText(event) }
                 }
-                let records = try catalog.count()
-                Console.err("Imported \(count) file\(count == 1 ? "" : "s"); the catalog has \(records) call\(records == 1 ? "" : "s").\n")
-                if problems.withLock({ $0 }) { throw ExitCode(1) }
+                let rows = try catalog.count()
+                if json {
+                    Console.out("{\"imported\":\(summary.imported),\"skipped\":\(summary.skipped),"
+                        + "\"not_valid\":\(summary.notValid),\"catalog_rows\":\(rows)}\n")
+                } else {
+                    Console.err("Imported \(summary.imported) file\(summary.imported == 1 ? "" : "s") (\(summary.notValid) not valid), "
+                        + "skipped \(summary.skipped); the catalog has \(rows) call\(rows == 1 ? "" : "s").\n")
+                }
+                if summary.skipped > 0 || summary.notValid > 0 { throw ExitCode(1) }
             } catch {
                 throw Failure.exit(error)
+            }
+        }
+
+        static func printText(_ event: ImportEvent) {
+            switch event {
+            case let .imported(record, _, path):
+                let detail = record.verdictDetail.isEmpty ? "" : " (\(record.verdictDetail))"
+                Console.err(TerminalText.safe("\(path): \(record.verdict.rawValue)\(detail)") + "\n")
+            case let .skipped(path, reason):
+                Console.err(TerminalText.safe("\(path): skipped: \(reason)") + "\n")
+            case let .metadataUnavailable(order, index, reason):
+                Console.err(TerminalText.safe("\(order) call \(index): no metadata from the API: \(reason)") + "\n")
+            }
+        }
+
+        static func printJSON(_ event: ImportEvent) {
+            switch event {
+            case let .imported(record, source, _):
+                Console.out("{\"path\":\(JSONText.quoted(source)),\(jsonColumns.object(record).dropFirst())\n")
+            case let .skipped(path, reason):
+                Console.out("{\"path\":\(JSONText.quoted(path)),\"skipped\":\(JSONText.quoted(reason))}\n")
+            case .metadataUnavailable:
+                printText(event)
             }
         }
     }

@@ -274,6 +274,33 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// Writes what `import` learned about a call (docs/import.md): a new call gets the whole row;
+    /// an existing row takes the file and verification columns, and a metadata column only where
+    /// `record` knows it (non-empty text, a time or number), so nothing it did not learn is blanked.
+    /// `attempts` is never changed, and `downloaded_at` only when `record` has one.
+    public func saveImported(_ record: CallRecord) throws(CatalogError) {
+        try write { db in
+            try db.cachedStatement(sql: Self.importUpsert).execute(arguments: StatementArguments(record.databaseValues))
+        }
+    }
+
+    private static let importUpsert: String = {
+        let placeholders = Array(repeating: "?", count: CallRecord.CodingKeys.allCases.count).joined(separator: ", ")
+        let learned = ["file_path", "file_size", "sha256", "verdict", "verdict_detail", "audio_seconds", "frames",
+                       "expected_frames", "sample_rate", "channels", "bitrate_kbps", "verified_at"]
+            .map { "\($0) = excluded.\($0)" }
+        let text = ["call_sid", "store_name", "agent_name", "call_status", "recording_url"]
+            .map { "\($0) = CASE WHEN excluded.\($0) = '' THEN \($0) ELSE excluded.\($0) END" }
+        let optional = ["call_in_time", "call_out_time", "call_seconds", "downloaded_at"]
+            .map { "\($0) = COALESCE(excluded.\($0), \($0))" }
+        let derived = [
+            "store_code = CASE WHEN excluded.store_name = '' THEN store_code ELSE excluded.store_code END",
+            "api_json = CASE WHEN excluded.api_json IN ('', '{}') THEN api_json ELSE excluded.api_json END",
+        ]
+        return "INSERT INTO calls (\(CallRecord.selection)) VALUES (\(placeholders)) ON CONFLICT (order_id, call_index) DO UPDATE SET "
+            + (learned + text + optional + derived).joined(separator: ", ")
+    }()
+
     /// Inserts the calls that have no row yet (so an interrupted run leaves them visible as not
     /// done), leaving existing rows alone.
     public func insertMissing(_ records: [CallRecord]) throws(CatalogError) {

@@ -34,3 +34,39 @@ public struct OrderID: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 }
+
+extension OrderID {
+    /// The highest call index a file name is read back with: `ABC-999.mp3` is call 999 of `ABC`,
+    /// `INV-2024.mp3` is call 1 of `INV-2024` (docs/import.md).
+    public static let maxCallIndexInFileName = 999
+
+    /// The call an archive file name stands for, the inverse of `fileName(callIndex:)`:
+    /// `ID.mp3` is call 1 of `ID`, `ID-N.mp3` (N from 2 to 999, no leading zero) call N of `ID`.
+    /// Nil when the name is no call's. The extension may be in any case.
+    public static func call(fromFileName name: String) -> (order: OrderID, callIndex: Int)? {
+        calls(fromFileName: name).first
+    }
+
+    /// Every call a file name can stand for, the archive's reading first: `ABC-2.mp3` is call 2
+    /// of `ABC`, but also the name call 1 of an order called `ABC-2` is given.
+    public static func calls(fromFileName name: String) -> [(order: OrderID, callIndex: Int)] {
+        guard name.utf8.count > 4, String(decoding: name.utf8.suffix(4), as: UTF8.self).lowercased() == ".mp3" else { return [] }
+        let stem = String(decoding: name.utf8.dropLast(4), as: UTF8.self)
+        var readings: [(order: OrderID, callIndex: Int)] = []
+        if let dash = stem.lastIndex(of: "-"), let index = callNumber(stem[stem.index(after: dash)...]),
+           let order = try? OrderID(String(stem[..<dash]))
+        {
+            readings.append((order, index))
+        }
+        if let order = try? OrderID(stem) { readings.append((order, 1)) }
+        return readings
+    }
+
+    /// `N` of a `-N` suffix: 2 to `maxCallIndexInFileName`, digits only, no leading zero.
+    private static func callNumber(_ text: Substring) -> Int? {
+        guard let first = text.first, first != "0", text.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let number = Int(text), (2...maxCallIndexInFileName).contains(number)
+        else { return nil }
+        return number
+    }
+}

@@ -204,3 +204,35 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         }
     }
 }
+
+@Suite struct SaveImportedTests {
+    @Test func keepsWhatTheImportDidNotLearnAndNeverTouchesAttempts() throws {
+        let catalog = try Catalog.inMemory()
+        var stored = try sampleRecord("IMP001")
+        stored.attempts = 2
+        stored.downloadedAt = "2025-01-01T00:00:00.000Z"
+        try catalog.save(stored)
+
+        var learned = CallRecord(order: try OrderID("IMP001"), callIndex: 1, info: CallInfo(), verdict: .truncated)
+        learned.filePath = "quarantine/IMP001.mp3"
+        learned.sha256 = "ab"
+        try catalog.saveImported(learned)
+
+        var row = try #require(try catalog.record(order: "IMP001", callIndex: 1))
+        #expect(row.verdict == .truncated && row.filePath == "quarantine/IMP001.mp3" && row.sha256 == "ab")
+        #expect(row.storeName == stored.storeName && row.storeCode == "MI-062" && row.agentName == stored.agentName)
+        #expect(row.callInTime == stored.callInTime && row.apiJSON == stored.apiJSON)
+        #expect(row.attempts == 2 && row.downloadedAt == stored.downloadedAt)
+
+        learned.agentName = "Marcus Park"
+        learned.storeName = "Corner Shop"
+        learned.storeCode = ""
+        try catalog.saveImported(learned)
+        row = try #require(try catalog.record(order: "IMP001", callIndex: 1))
+        #expect(row.agentName == "Marcus Park" && row.storeName == "Corner Shop" && row.storeCode == "")
+        #expect(row.callStatus == stored.callStatus && row.attempts == 2)
+
+        try catalog.saveImported(CallRecord(order: try OrderID("IMP002"), callIndex: 3, info: CallInfo(), verdict: .valid))
+        #expect(try catalog.record(order: "IMP002", callIndex: 3)?.verdict == .valid)
+    }
+}

@@ -22,6 +22,36 @@ import Testing
         #expect(order.fileName(callIndex: 1) == "E8ZQCJ.mp3")
         #expect(order.fileName(callIndex: 3) == "E8ZQCJ-3.mp3")
     }
+
+    @Test(arguments: [
+        ("E8ZQCJ.mp3", "E8ZQCJ", 1), ("E8ZQCJ-2.mp3", "E8ZQCJ", 2), ("E8ZQCJ-17.MP3", "E8ZQCJ", 17),
+        ("A-B-3.mp3", "A-B", 3), ("ABC-1.mp3", "ABC-1", 1), ("ABC-0.mp3", "ABC-0", 1), ("ABC-02.mp3", "ABC-02", 1),
+        ("ABC-999.mp3", "ABC", 999), ("INV-1000.mp3", "INV-1000", 1), ("ABC_2.mp3", "ABC_2", 1), ("7-2.mp3", "7", 2),
+    ])
+    func fileNamesReadBackAsTheirCall(_ name: String, _ order: String, _ index: Int) throws {
+        let call = try #require(OrderID.call(fromFileName: name))
+        #expect(call.order.rawValue == order && call.callIndex == index)
+    }
+
+    @Test(arguments: ["-2.mp3", ".mp3", "a b.mp3", "E8ZQCJ.wav", "E8ZQCJ", "../x.mp3", "E8ZQCJ.mp3.part"])
+    func namesThatAreNoCallReadAsNothing(_ name: String) {
+        #expect(OrderID.call(fromFileName: name) == nil)
+    }
+
+    @Test func everyFileNameTheArchiveWritesReadsBack() throws {
+        for id in ["E8ZQCJ", "a", "A_b-9x", "ORDER-2024-x"] {
+            for index in [1, 2, 3, 10, 999] {
+                let call = try #require(OrderID.call(fromFileName: try OrderID(id).fileName(callIndex: index)))
+                #expect(call.order.rawValue == id && call.callIndex == index)
+            }
+        }
+    }
+
+    @Test func anAmbiguousNameListsBothReadingsTheArchiveRuleFirst() {
+        let readings = OrderID.calls(fromFileName: "ABC-2.mp3").map { "\($0.order)#\($0.callIndex)" }
+        #expect(readings == ["ABC#2", "ABC-2#1"])
+        #expect(OrderID.calls(fromFileName: "ABC.mp3").map { "\($0.order)#\($0.callIndex)" } == ["ABC#1"])
+    }
 }
 
 @Suite struct TimestampTests {
