@@ -94,6 +94,8 @@ private struct ImportRun {
 
     mutating func adopt(_ candidates: [ImportCandidate]) async throws -> ImportSummary {
         for candidate in candidates {
+            // Ctrl-C: the file in hand was finished and recorded; no new one starts.
+            try Task.checkCancellation()
             do {
                 try await adopt(candidate)
             } catch let skip as ImportSkip {

@@ -39,9 +39,11 @@ extension CallArchive {
                 let location = archive.location
                 let catalog = try location.openForWriting()
                 let pipeline = ImportPipeline(location: location, catalog: catalog, api: offline ? nil : network.api, retry: network.retry)
-                let asJSON = json
-                let summary = try await pipeline.run(paths: paths) { event in
-                    if asJSON { Self.printJSON(event) } else { Self.printText(event) }
+                let (asJSON, paths) = (json, paths)
+                let summary = try await Interrupts.cancellable(notice: "the file in hand is recorded") {
+                    try await pipeline.run(paths: paths) { event in
+                        if asJSON { Self.printJSON(event) } else { Self.printText(event) }
+                    }
                 }
                 let rows = try catalog.count()
                 if json {

@@ -34,8 +34,9 @@ actor FilledArchive {
         let archive = try await FilledArchive.shared.path()
         let examples = try DocExamples.examples(in: "docs/query.md")
         #expect(examples.count >= 40)
+        let scratch = try temporaryDirectory()
         for example in examples {
-            let result = try await DocExamples.run(example.command, environment: ["CALLARCHIVE_ARCHIVE": archive])
+            let result = try await DocExamples.run(example.command, environment: ["CALLARCHIVE_ARCHIVE": archive], in: scratch)
             #expect(result.status == example.status ?? 0, "\(example): \(result.stderr)")
             if example.status != nil { #expect(!result.stderr.isEmpty, "\(example)") }
         }
