@@ -1,0 +1,81 @@
+import AudioCheck
+import Foundation
+import Model
+import Testing
+
+/// Files that are not MP3 at all: other containers and codecs saved as `.mp3`, and random bytes,
+/// which are full of false frame syncs. Each must be `not_audio` with a detail saying what it is.
+@Suite struct NotAudioTests {
+    @Test(arguments: [
+        ("m4a-renamed.mp3", "an MP4/M4A (AAC) file, not MP3 (14609 bytes)"),
+        ("aac-adts-renamed.mp3", "an ADTS AAC file, not MP3 (13995 bytes)"),
+        ("3gp-renamed.mp3", "a 3GP (AMR) file, not MP3 (11901 bytes)"),
+        ("amr-renamed.mp3", "an AMR file, not MP3 (9993 bytes)"),
+        ("ogg-vorbis-renamed.mp3", "an Ogg (Vorbis) file, not MP3 (12656 bytes)"),
+        ("opus-renamed.mp3", "an Ogg (Opus) file, not MP3 (12863 bytes)"),
+        ("flac-renamed.mp3", "a FLAC file, not MP3 (74777 bytes)"),
+        ("wav-renamed.mp3", "a WAV (PCM) file, not MP3 (104182 bytes)"),
+        ("wav-ulaw-renamed.mp3", "a WAV (µ-law) file, not MP3 (52128 bytes)"),
+    ])
+    func otherFormatIsNamed(_ name: String, _ detail: String) throws {
+        let report = try AudioChecker().check(fileAt: Fixtures.path(name))
+        #expect(report.verdict == .notAudio, "\(name): \(report.detail)")
+        #expect(report.detail == detail)
+        #expect(report.frames == 0 && report.samples == 0 && report.seconds == 0, "\(name): \(report)")
+        #expect(report.fileSize == Int64(try #require(Fixtures.expected[name]?["bytes"]))!)
+    }
+
+    @Test(arguments: ["random-1k.mp3", "random-16k.mp3", "random-64k.mp3"])
+    func randomFixtureHasNoMPEGAudioStream(_ name: String) throws {
+        let report = try AudioChecker().check(fileAt: Fixtures.path(name))
+        #expect(report.verdict == .notAudio, "\(name): \(report.detail)")
+        #expect(report.detail.hasPrefix("no MPEG audio stream"), "\(name): \(report.detail)")
+        #expect(report.frames == 0 && report.samples == 0, "\(name): \(report)")
+    }
+
+    /// Larger random files hold hundreds of false syncs, some of which libmpg123 decodes.
+    @Test(arguments: [(1, 256 << 10), (2, 1 << 20), (3, 1 << 20), (4, 1 << 20), (5, 4 << 20)])
+    func randomBytesAreNotAudio(_ seed: UInt64, _ size: Int) throws {
+        let path = try Self.randomFile(seed: seed, size: size)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = try AudioChecker().check(fileAt: path)
+        #expect(report.verdict == .notAudio, "seed \(seed): \(report.detail)")
+        #expect(report.detail.hasPrefix("no MPEG audio stream in \(size) bytes"), "seed \(seed): \(report.detail)")
+        #expect(report.frames == 0 && report.samples == 0)
+    }
+
+    /// Three frames and nothing else: too short for a chain, but every byte is a frame.
+    @Test func shortMP3IsStillValid() throws {
+        let report = try AudioChecker().check(fileAt: Fixtures.path("short-3-frames.mp3"))
+        #expect(report.verdict == .valid, "\(report.detail)")
+        #expect(report.detail == "3 frames decoded")
+        #expect(report.samples == Int64(try #require(Fixtures.expected["short-3-frames.mp3"]?["decoded_samples"]))!)
+    }
+
+    /// A real MP3 behind 4000 random bytes (false syncs included, more than libmpg123's 1024-byte
+    /// resync limit) is a damaged MP3, not something else.
+    @Test func mp3BehindRandomJunkIsCorrupt() throws {
+        let report = try AudioChecker().check(fileAt: Fixtures.path("junk-prefix-4k.mp3"))
+        #expect(report.verdict == .corrupt, "\(report.detail)")
+        #expect(report.detail == "153 frames; 4000 bytes of junk before the first frame")
+        #expect(report.samples == Int64(try #require(Fixtures.expected["junk-prefix-4k.mp3"]?["decoded_samples"]))!)
+    }
+
+    /// Random bytes from a seeded SplitMix64, so every run tests the same files.
+    static func randomFile(seed: UInt64, size: Int) throws -> String {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(size + 8)
+        while bytes.count < size {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            withUnsafeBytes(of: z.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        let path = NSTemporaryDirectory() + "not-audio-\(seed)-\(UUID().uuidString).mp3"
+        try Data(bytes.prefix(size)).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
