@@ -1,11 +1,11 @@
 /// Names a file that is not MP3 from its magic bytes (MP4/M4A/3GP, ADTS AAC, Ogg, FLAC, WAV, AMR…),
 /// so that a `not_audio` detail says what the file is. A recording saved under `.mp3` is often one
 /// of these, and their compressed payload holds byte pairs that look like MPEG frame syncs.
-enum ForeignFormat {
+package enum ForeignFormat {
     /// What starts at `offset` of `head` (the start of the file, or the end of its ID3v2 tags), as a
     /// noun phrase ("an Ogg (Opus) file"); nil when no known format starts there. `tail` is the
     /// file's end, where an MP4 keeps its track list unless it was written for streaming.
-    static func name(head: [UInt8], tail: [UInt8], at offset: Int) -> String? {
+    package static func name(head: [UInt8], tail: [UInt8], at offset: Int) -> String? {
         let magic = Container.ascii(head, at: offset, count: 4)
         switch magic {
         case "RIFF", "RIFX", "RF64":
@@ -15,6 +15,7 @@ enum ForeignFormat {
         case "fLaC":
             return "a FLAC file"
         case "#!AM":
+            guard Container.ascii(head, at: offset, count: 5) == "#!AMR" else { return nil }
             return Container.ascii(head, at: offset, count: 8) == "#!AMR-WB" ? "an AMR-WB file" : "an AMR file"
         case "FORM":
             let kind = Container.ascii(head, at: offset + 8, count: 4)

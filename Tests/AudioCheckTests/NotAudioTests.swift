@@ -61,6 +61,41 @@ import Testing
         #expect(report.samples == Int64(try #require(Fixtures.expected["junk-prefix-4k.mp3"]?["decoded_samples"]))!)
     }
 
+    /// The sniffer reads untrusted bytes: every cut of every format's head, and an MP4 whose track
+    /// list sits in the tail, must give an answer without reading past the bytes it was given.
+    @Test func sniffingSurvivesCutHeads() throws {
+        for name in ["m4a-renamed.mp3", "3gp-renamed.mp3", "aac-adts-renamed.mp3", "amr-renamed.mp3", "ogg-vorbis-renamed.mp3",
+                     "opus-renamed.mp3", "flac-renamed.mp3", "wav-renamed.mp3", "wav-ulaw-renamed.mp3"] {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name))))
+            for count in 0...min(bytes.count, 600) {
+                _ = ForeignFormat.name(head: Array(bytes.prefix(count)), tail: Array(bytes.suffix(count)), at: 0)
+            }
+            #expect(ForeignFormat.name(head: Array(bytes.prefix(64)), tail: [], at: 0) != nil, "\(name)")
+        }
+        let m4a = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("m4a-renamed.mp3"))))
+        #expect(ForeignFormat.name(head: Array(m4a.prefix(32)), tail: m4a, at: 0) == "an MP4/M4A (AAC) file")
+        #expect(ForeignFormat.name(head: Array(m4a.prefix(32)), tail: [], at: 0) == "an MP4/M4A file")
+        #expect(ForeignFormat.name(head: Array("#!AMX".utf8), tail: [], at: 0) == nil)
+        // ADTS syncs (0xFFF1, 0xFFF9: layer bits 00) are never MPEG audio frame headers.
+        #expect(FrameHeader(0xFF, 0xF1, 0x50, 0x80) == nil && FrameHeader(0xFF, 0xF9, 0x50, 0x80) == nil)
+        // An ADTS header (length 9) not followed by another one is not ADTS.
+        let adts: [UInt8] = [0xFF, 0xF1, 0x50, 0x80, 0x01, 0x20, 0xFC]
+        #expect(ForeignFormat.name(head: adts + [UInt8](repeating: 0, count: 13), tail: [], at: 0) == nil)
+        #expect(ForeignFormat.name(head: adts + [0, 0] + adts + [0, 0], tail: [], at: 0) == "an ADTS AAC file")
+    }
+
+    /// An ID3v2 tag before the other format's bytes does not hide it.
+    @Test func formatAfterID3TagIsNamed() throws {
+        let id3 = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("id3-only.mp3"))))
+        let adts = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("aac-adts-renamed.mp3"))))
+        let path = NSTemporaryDirectory() + "id3-adts-\(UUID().uuidString).mp3"
+        try Data(id3 + adts).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = try AudioChecker().check(fileAt: path)
+        #expect(report.verdict == .notAudio)
+        #expect(report.detail == "an ADTS AAC file, not MP3 (\(id3.count + adts.count) bytes)")
+    }
+
     /// Random bytes from a seeded SplitMix64, so every run tests the same files.
     static func randomFile(seed: UInt64, size: Int) throws -> String {
         var state = seed &* 0x9E37_79B9_7F4A_7C15
