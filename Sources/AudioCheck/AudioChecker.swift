@@ -63,7 +63,7 @@ struct Scan {
 
     /// Consecutive frames, each starting where the last one ended and of one format, that make
     /// bytes an MPEG audio stream (docs/verification.md). Random bytes hold a false sync every few
-    /// kilobytes, and libmpg123 decodes single false frames, but never four in a row.
+    /// kilobytes, and libmpg123 decodes single false frames; four in a row practically never occur.
     static let minimumRun = 4
 
     var tally = Tally()
@@ -73,7 +73,6 @@ struct Scan {
     var nextFrameAt: Int64 = 0
     var decoderError: String?
     var frankenstein = false
-    var otherLayer = 0
     var lastHeader: Header?
     /// The run of consecutive frames the last frame belongs to.
     var run = 0
@@ -129,7 +128,6 @@ struct Scan {
         } else {
             // Layer I/II frames inside an MP3 are false syncs found in damaged bytes.
             tally.otherLayers += 1
-            otherLayer = Int(info.layer)
         }
         if stream == nil { noteStream(header) }
     }
