@@ -81,12 +81,8 @@ struct Scan {
     var longestRun = 0
     /// Where the first run of `minimumRun` frames began, and its format: the audio stream.
     var stream: (start: Int64, header: Header)?
-    /// What came before the stream when that was junk holding false frames, to be left out.
+    /// What came before the stream: junk, whatever false frames it held, left out of the counts.
     var beforeStream = Tally()
-    /// Where that junk ended.
-    var junkEnd: Int64?
-    /// Frames before the stream was found, by format.
-    var earlyFormats: [Header: Int] = [:]
 
     /// What must stay the same from frame to frame in one recording.
     struct Header: Hashable {
@@ -129,20 +125,11 @@ struct Scan {
             // Layer I/II frames inside an MP3 are false syncs found in damaged bytes.
             tally.otherLayers += 1
         }
-        if stream == nil { noteStream(header) }
-    }
-
-    /// Marks the stream once a run is long enough. Frames before it that share none of its
-    /// format were false syncs in junk: their bytes count as junk, not as frames or resyncs.
-    private mutating func noteStream(_ header: Header) {
-        guard run >= Scan.minimumRun else {
-            earlyFormats[header, default: 0] += 1
-            return
-        }
-        stream = (runStart.position, header)
-        if earlyFormats[header, default: 0] == Scan.minimumRun - 1 {
+        // The stream begins with the first run long enough. Frames before it were false syncs
+        // in junk (or frames too damaged to tell apart from them): their bytes count as junk.
+        if stream == nil, run >= Scan.minimumRun {
+            stream = (runStart.position, header)
             beforeStream = runStart.tally
-            junkEnd = runStart.position
         }
     }
 
@@ -248,7 +235,7 @@ struct Scan {
 
     /// Everything that makes a stream of MP3 frames `corrupt`.
     private func problems(container: Container, layout: Layout, audio: Tally) -> [String] {
-        let prefixJunk = (junkEnd ?? firstFrameAt ?? layout.audioStart) - layout.audioStart
+        let prefixJunk = (stream?.start ?? firstFrameAt ?? layout.audioStart) - layout.audioStart
         var problems: [String] = []
         if let decoderError { problems.append("decoder error: \(decoderError)") }
         if audio.otherLayers > 0 { problems.append(Scan.plural(audio.otherLayers, "false frame") + " of another layer in damaged bytes") }

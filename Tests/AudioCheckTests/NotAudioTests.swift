@@ -96,6 +96,43 @@ import Testing
         #expect(report.detail == "an ADTS AAC file, not MP3 (\(id3.count + adts.count) bytes)")
     }
 
+    /// Random junk around and inside a real MP3 is damage to the MP3, however many false frames
+    /// it holds: measured, with every real frame still found.
+    @Test(arguments: [
+        ("before", 512 << 10, "153 frames; 524288 bytes of junk before the first frame"),
+        ("inside", 3000, "153 frames; "),
+    ])
+    func randomJunkInAnMP3IsDamage(_ place: String, _ count: Int, _ detail: String) throws {
+        let mp3 = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("notag-8k.mp3"))))
+        let junkPath = try Self.randomFile(seed: 7, size: count)
+        defer { try? FileManager.default.removeItem(atPath: junkPath) }
+        let junk = [UInt8](try Data(contentsOf: URL(fileURLWithPath: junkPath)))
+        let middle = 288 * 76  // a frame boundary: notag-8k's frames are 288 bytes
+        let bytes = place == "before" ? junk + mp3 : Array(mp3[..<middle]) + junk + Array(mp3[middle...])
+        let path = NSTemporaryDirectory() + "junk-\(place)-\(UUID().uuidString).mp3"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = try AudioChecker().check(fileAt: path)
+        #expect(report.verdict == .corrupt, "\(report.detail)")
+        #expect(report.detail.hasPrefix(detail), "\(report.detail)")
+        if place == "inside" { #expect(report.detail.contains("skipping 3000 bytes"), "\(report.detail)") }
+    }
+
+    /// A stream must begin within 1 MiB of the tags; past that a file is hashed, not searched.
+    @Test func streamBeyondTheSearchLimitIsNotSearchedFor() throws {
+        let mp3 = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("notag-8k.mp3"))))
+        let junkPath = try Self.randomFile(seed: 8, size: 3 << 20)
+        defer { try? FileManager.default.removeItem(atPath: junkPath) }
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: junkPath))) + mp3
+        let path = NSTemporaryDirectory() + "junk-far-\(UUID().uuidString).mp3"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = try AudioChecker().check(fileAt: path)
+        #expect(report.verdict == .notAudio)
+        #expect(report.detail == "no MPEG audio stream in \(bytes.count) bytes")
+        #expect(report.fileSize == Int64(bytes.count))
+    }
+
     /// Random bytes from a seeded SplitMix64, so every run tests the same files.
     static func randomFile(seed: UInt64, size: Int) throws -> String {
         var state = seed &* 0x9E37_79B9_7F4A_7C15
