@@ -53,6 +53,19 @@ known=(
     "mp2-renamed|MPEG Layer II, not Layer III"
     "wav-renamed|a WAV file, not MPEG"
     "xing-overclaims|Xing tag declares 100 frames more than exist"
+    "short-3-frames|none: only 3 frames (0.2 s), no Info tag"
+    "junk-prefix-4k|4000 random bytes (false syncs) before the first frame"
+    "m4a-renamed|AAC in an M4A file, not MPEG"
+    "aac-adts-renamed|raw ADTS AAC (0xFFF1 syncs), not MPEG"
+    "3gp-renamed|AMR in a 3GP file, not MPEG"
+    "amr-renamed|an AMR file, not MPEG"
+    "ogg-vorbis-renamed|Vorbis in Ogg, not MPEG"
+    "opus-renamed|Opus in Ogg, not MPEG"
+    "flac-renamed|FLAC, not MPEG"
+    "wav-ulaw-renamed|a mu-law WAV file, not MPEG"
+    "random-1k|1 KiB of random bytes"
+    "random-16k|16 KiB of random bytes"
+    "random-64k|64 KiB of random bytes"
 )
 names=()
 declare -A damage=()

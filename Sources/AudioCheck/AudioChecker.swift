@@ -7,6 +7,11 @@ import Model
 public struct AudioChecker: Sendable {
     public init() {}
 
+    /// How many bytes past its ID3v2 tags a file's audio stream must begin within, and the
+    /// longest damage libmpg123 searches through. libmpg123 reads a byte at a time while it
+    /// searches, so a large file of junk is only hashed past this point, not searched.
+    static let searchLimit: Int64 = 1 << 20
+
     /// Checks the file at `path`. `expectedSize` is the size the server promised
     /// (`Content-Length`); a shorter file is `truncated` even without a Xing header.
     public func check(fileAt path: String, expectedSize: Int64? = nil) throws(AudioCheckError) -> AudioReport {
@@ -14,10 +19,13 @@ public struct AudioChecker: Sendable {
         var scan = Scan()
         do {
             let decoder = try Decoder(source: source)
+            var searchEnd: Int64?
             decoding: while true {
                 switch decoder.next() {
                 case let .frame(samples, position, info):
                     scan.add(frameAt: position, size: Int(info.framesize), samples: samples, info: info)
+                    searchEnd = searchEnd ?? Int64(Container(head: source.head).id3v2Size) + Self.searchLimit
+                    if scan.stream == nil, let searchEnd, source.bytesRead > searchEnd { break decoding }
                 case let .newFormat(rate, channels):
                     scan.format(rate: rate, channels: channels)
                 case .done:
@@ -42,25 +50,42 @@ public struct AudioChecker: Sendable {
 
 /// What the decoder showed, frame by frame, and the rules that turn it into a verdict.
 struct Scan {
-    var frames = 0
-    var samples: Int64 = 0
+    /// Counts that grow frame by frame; a snapshot of them marks where the audio stream began.
+    struct Tally: Equatable {
+        var frames = 0
+        var samples: Int64 = 0
+        var skippedBytes: Int64 = 0
+        var resyncs = 0
+        var otherLayers = 0
+        var bitrateSum = 0
+        var headerChanges = 0
+    }
+
+    /// Consecutive frames, each starting where the last one ended and of one format, that make
+    /// bytes an MPEG audio stream (docs/verification.md). Random bytes hold a false sync every few
+    /// kilobytes, and libmpg123 decodes single false frames; four in a row practically never occur.
+    static let minimumRun = 4
+
+    var tally = Tally()
     var rate = 0
     var channels = 0
-    var formats = 0
     var firstFrameAt: Int64?
     var nextFrameAt: Int64 = 0
-    var skippedBytes: Int64 = 0
-    var resyncs = 0
-    var otherLayers = 0
-    var bitrateSum = 0
     var decoderError: String?
     var frankenstein = false
-    var otherLayer = 0
     var lastHeader: Header?
-    var headerChanges = 0
+    /// The run of consecutive frames the last frame belongs to.
+    var run = 0
+    var runHeader: Header?
+    var runStart: (position: Int64, tally: Tally) = (0, Tally())
+    var longestRun = 0
+    /// Where the first run of `minimumRun` frames began, and its format: the audio stream.
+    var stream: (start: Int64, header: Header)?
+    /// What came before the stream: junk, whatever false frames it held, left out of the counts.
+    var beforeStream = Tally()
 
     /// What must stay the same from frame to frame in one recording.
-    struct Header: Equatable {
+    struct Header: Hashable {
         let version: Int32
         let layer: Int32
         let rate: Int
@@ -73,34 +98,64 @@ struct Scan {
     }
 
     mutating func add(frameAt position: Int64, size: Int, samples: Int, info: mpg123_frameinfo2) {
+        let header = Header(version: info.version, layer: info.layer, rate: info.rate, mono: info.mode == Int32(MPG123_M_MONO.rawValue))
+        let continues = firstFrameAt != nil && position == nextFrameAt
         if firstFrameAt == nil {
             firstFrameAt = position
-        } else if position != nextFrameAt {
-            resyncs += 1
-            skippedBytes += abs(position - nextFrameAt)
+        } else if !continues {
+            tally.resyncs += 1
+            tally.skippedBytes += abs(position - nextFrameAt)
         }
         nextFrameAt = position + Int64(size)
-        bitrateSum += Int(info.bitrate)
         if info.layer == 3 {
-            frames += 1
-            self.samples += Int64(samples)
-            let header = Header(version: info.version, layer: info.layer, rate: info.rate, mono: info.mode == Int32(MPG123_M_MONO.rawValue))
-            if let last = lastHeader, last != header { headerChanges += 1 }
+            if let last = lastHeader, last != header { tally.headerChanges += 1 }
             lastHeader = header
+        }
+        if continues, header == runHeader {
+            run += 1
+        } else {
+            (run, runHeader, runStart) = (1, header, (position, tally))
+        }
+        longestRun = max(longestRun, run)
+        tally.bitrateSum += Int(info.bitrate)
+        if info.layer == 3 {
+            tally.frames += 1
+            tally.samples += Int64(samples)
         } else {
             // Layer I/II frames inside an MP3 are false syncs found in damaged bytes.
-            otherLayers += 1
-            otherLayer = Int(info.layer)
+            tally.otherLayers += 1
         }
+        // The stream begins with the first run long enough. Frames before it were false syncs
+        // in junk (or frames too damaged to tell apart from them): their bytes count as junk.
+        if stream == nil, run >= Scan.minimumRun {
+            stream = (runStart.position, header)
+            beforeStream = runStart.tally
+        }
+    }
+
+    /// The counts of the audio: everything but the junk before the stream.
+    var audio: Tally {
+        var audio = tally
+        audio.frames -= beforeStream.frames
+        audio.samples -= beforeStream.samples
+        audio.skippedBytes -= beforeStream.skippedBytes
+        audio.resyncs -= beforeStream.resyncs
+        audio.otherLayers -= beforeStream.otherLayers
+        audio.bitrateSum -= beforeStream.bitrateSum
+        audio.headerChanges -= beforeStream.headerChanges
+        return audio
     }
 
     func report(head: [UInt8], tail: [UInt8], size: Int64, expectedSize: Int64?, sha256: String) -> AudioReport {
         let container = Container(head: head)
         let judged = verdict(container: container, head: head, tail: tail, size: size, expectedSize: expectedSize)
+        // Frames found in what is not audio are false syncs: a not_audio report has no audio.
+        let audio = judged.verdict == .notAudio ? Tally() : self.audio
+        let found = audio.frames + audio.otherLayers
         return AudioReport(
-            verdict: judged.verdict, detail: judged.detail, samples: gaplessSamples(container), frames: frames,
-            expectedFrames: container.declaredFrames, sampleRate: rate, channels: channels,
-            bitrateKbps: frames + otherLayers > 0 ? Double(bitrateSum) / Double(frames + otherLayers) : 0,
+            verdict: judged.verdict, detail: judged.detail, samples: gaplessSamples(container, audio), frames: audio.frames,
+            expectedFrames: container.declaredFrames, sampleRate: found > 0 ? rate : 0, channels: found > 0 ? channels : 0,
+            bitrateKbps: found > 0 ? Double(audio.bitrateSum) / Double(found) : 0,
             fileSize: size, sha256: sha256
         )
     }
@@ -108,70 +163,101 @@ struct Scan {
     /// The sample count a gapless decoder (mpg123) outputs: with a Xing/Info header, the encoder
     /// delay plus the decoder's 529 samples are cut at the start, and the LAME padding minus
     /// those 529 at the end when the declared last frame was reached.
-    func gaplessSamples(_ container: Container) -> Int64 {
-        guard container.tagName == "Xing" || container.tagName == "Info" else { return samples }
+    func gaplessSamples(_ container: Container, _ audio: Tally) -> Int64 {
+        guard audio.frames > 0, container.tagName == "Xing" || container.tagName == "Info" else { return audio.samples }
         let decoderDelay = 529
         let start = Int64((container.encoderDelay ?? 0) + decoderDelay)
         var end: Int64 = 0
-        if let declared = container.declaredFrames, frames >= declared {
+        if let declared = container.declaredFrames, audio.frames >= declared {
             end = Int64(max(0, (container.encoderPadding ?? 0) - decoderDelay))
         }
-        return max(0, samples - start - end)
+        return max(0, audio.samples - start - end)
+    }
+
+    /// Where the audio should start and what lies after the last frame.
+    struct Layout {
+        let audioStart: Int64
+        let after: Int64
+        let trailingTags: Int64
+        let cutFrame: Int64?
+        /// Bytes from the info frame on, trailing tags left out.
+        let streamBytes: Int64
+
+        init(container: Container, tail: [UInt8], size: Int64, lastFrameEnd: Int64) {
+            audioStart = Int64(container.id3v2Size + (container.infoFrame?.length ?? 0))
+            after = size - lastFrameEnd
+            trailingTags = Int64(Container.trailingTagLength(tail: tail))
+            cutFrame = Scan.cutFrameLength(tail: tail, size: size, lastFrameEnd: lastFrameEnd)
+            streamBytes = size - Int64(container.infoFrame?.offset ?? 0) - trailingTags
+        }
     }
 
     private func verdict(
         container: Container, head: [UInt8], tail: [UInt8], size: Int64, expectedSize: Int64?
     ) -> (verdict: Verdict, detail: String) {
-        let framesText = container.declaredFrames.map { "\(frames) of \($0) frames" } ?? "\(frames) frames"
+        // Other containers' payloads (AAC, PCM, FLAC…) hold byte pairs that look like MPEG syncs.
+        if let name = ForeignFormat.name(head: head, tail: tail, at: container.id3v2Size) {
+            return (.notAudio, "\(name), not MP3 (\(size) bytes)")
+        }
+        let audio = self.audio
+        let framesText = container.declaredFrames.map { "\(audio.frames) of \($0) frames" } ?? "\(audio.frames) frames"
         if let expectedSize, size < expectedSize {
             return (.truncated, "\(size) of \(expectedSize) bytes received; \(framesText) decoded")
         }
-        // A WAV's PCM samples can contain byte pairs that look like MPEG syncs: sniff it first.
-        let isRIFF = Container.ascii(head, at: 0, count: 4) == "RIFF"
-        if frames == 0, otherLayers > 0, !isRIFF {
-            return (.notAudio, "MPEG layer \(otherLayer) audio, not MP3 (layer III)")
+        let layout = Layout(container: container, tail: tail, size: size, lastFrameEnd: nextFrameAt)
+        switch streamLayer(layout) {
+        case nil: return (.notAudio, Scan.describeNonAudio(head: head, size: size, container: container))
+        case let layer? where layer != 3: return (.notAudio, "MPEG layer \(layer) audio, not MP3 (layer III)")
+        default: break
         }
-        guard frames > 0, !isRIFF else {
-            return (.notAudio, Scan.describeNonAudio(head: head, size: size, container: container))
+        let problems = problems(container: container, layout: layout, audio: audio)
+        if !problems.isEmpty { return (.corrupt, "\(framesText); " + problems.joined(separator: "; ")) }
+        if let cut = layout.cutFrame {
+            return (.truncated, "\(framesText); last frame cut after \(cut) bytes")
         }
-        // Where the audio should start, and what lies after the last frame.
-        let audioStart = Int64(container.id3v2Size + (container.infoFrame?.length ?? 0))
-        let prefixJunk = (firstFrameAt ?? audioStart) - audioStart
-        let after = size - nextFrameAt
-        let trailingTags = Int64(Container.trailingTagLength(tail: tail))
-        let cutFrame = Scan.cutFrameLength(tail: tail, size: size, lastFrameEnd: nextFrameAt)
+        if let declared = container.declaredFrames, audio.frames < declared {
+            return (.truncated, "\(framesText) decoded")
+        }
+        if let declaredBytes = container.declaredBytes, layout.streamBytes < Int64(declaredBytes) {
+            return (.truncated, "\(layout.streamBytes) of \(declaredBytes) declared bytes")
+        }
+        return (.valid, "\(framesText) decoded")
+    }
+
+    /// The layer of the MPEG audio stream: the first run of `minimumRun` frames, or frames that
+    /// fill the whole file (a recording shorter than the run). Nil when there is none.
+    func streamLayer(_ layout: Layout) -> Int32? {
+        if let stream { return stream.header.layer }
+        let onlyFrames = longestRun == tally.frames + tally.otherLayers && firstFrameAt == layout.audioStart
+            && decoderError == nil && (layout.after == layout.trailingTags || layout.cutFrame != nil)
+        return onlyFrames ? runHeader?.layer : nil
+    }
+
+    /// Everything that makes a stream of MP3 frames `corrupt`.
+    private func problems(container: Container, layout: Layout, audio: Tally) -> [String] {
+        let prefixJunk = (stream?.start ?? firstFrameAt ?? layout.audioStart) - layout.audioStart
         var problems: [String] = []
         if let decoderError { problems.append("decoder error: \(decoderError)") }
-        if otherLayers > 0 { problems.append(Scan.plural(otherLayers, "false frame") + " of another layer in damaged bytes") }
-        if resyncs > 0 { problems.append(Scan.plural(resyncs, "resync") + " skipping \(skippedBytes) bytes") }
-        if headerChanges > 0 { problems.append("format changes " + Scan.plural(headerChanges, "time") + " mid-stream") }
+        if audio.otherLayers > 0 { problems.append(Scan.plural(audio.otherLayers, "false frame") + " of another layer in damaged bytes") }
+        if audio.resyncs > 0 { problems.append(Scan.plural(audio.resyncs, "resync") + " skipping \(audio.skippedBytes) bytes") }
+        if audio.headerChanges > 0 { problems.append("format changes " + Scan.plural(audio.headerChanges, "time") + " mid-stream") }
         if prefixJunk > 0 { problems.append("\(prefixJunk) bytes of junk before the first frame") }
-        if let declared = container.declaredFrames, frames > declared {
-            problems.append("\(frames) frames where the header declares \(declared)")
-        } else if frankenstein, headerChanges == 0, otherLayers == 0 {
+        if let declared = container.declaredFrames, audio.frames > declared {
+            problems.append("\(audio.frames) frames where the header declares \(declared)")
+        } else if frankenstein, audio.headerChanges == 0, audio.otherLayers == 0, beforeStream == Tally() {
+            // (False frames in junk before the stream also set libmpg123's flag.)
             problems.append("libmpg123 saw streams stitched together")
         }
         // All the bytes the header declares are there, yet fewer frames: the header overclaims.
-        let streamBytes = size - Int64(container.infoFrame?.offset ?? 0) - trailingTags
-        if let declared = container.declaredFrames, frames < declared, cutFrame == nil, resyncs == 0, otherLayers == 0,
-           let declaredBytes = container.declaredBytes, streamBytes >= Int64(declaredBytes)
+        if let declared = container.declaredFrames, audio.frames < declared, layout.cutFrame == nil, audio.resyncs == 0,
+           audio.otherLayers == 0, let declaredBytes = container.declaredBytes, layout.streamBytes >= Int64(declaredBytes)
         {
-            problems.append("the header declares \(declared) frames but all \(declaredBytes) declared bytes hold \(frames)")
+            problems.append("the header declares \(declared) frames but all \(declaredBytes) declared bytes hold \(audio.frames)")
         }
-        if cutFrame == nil, after > trailingTags {
-            problems.append("\(after - trailingTags) bytes of junk after the last frame")
+        if layout.cutFrame == nil, layout.after > layout.trailingTags {
+            problems.append("\(layout.after - layout.trailingTags) bytes of junk after the last frame")
         }
-        if !problems.isEmpty { return (.corrupt, "\(framesText); " + problems.joined(separator: "; ")) }
-        if let cut = cutFrame {
-            return (.truncated, "\(framesText); last frame cut after \(cut) bytes")
-        }
-        if let declared = container.declaredFrames, frames < declared {
-            return (.truncated, "\(framesText) decoded")
-        }
-        if let declaredBytes = container.declaredBytes, streamBytes < Int64(declaredBytes) {
-            return (.truncated, "\(streamBytes) of \(declaredBytes) declared bytes")
-        }
-        return (.valid, "\(framesText) decoded")
+        return problems
     }
 
     static func plural(_ count: Int, _ noun: String) -> String {
@@ -195,10 +281,9 @@ struct Scan {
             return "an HTML or XML page, not audio (\(size) bytes)"
         }
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") { return "a JSON document, not audio (\(size) bytes)" }
-        if text.hasPrefix("riff") { return "a RIFF/WAV file, not MP3 (\(size) bytes)" }
         if container.id3v2Size > 0, Int64(container.id3v2Size) >= size - 128 {
             return "an ID3 tag and no audio (\(size) bytes)"
         }
-        return "no MPEG audio frames in \(size) bytes"
+        return "no MPEG audio stream in \(size) bytes"
     }
 }

@@ -38,7 +38,7 @@ final class ByteSource {
     /// file for large requests.
     func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
         if blockStart == blockEnd {
-            if count >= Self.blockSize { return deliver(systemRead(into: buffer, count: count), at: buffer) }
+            if count >= Self.blockSize { return systemRead(into: buffer, count: count) }
             let filled = systemRead(into: block, count: Self.blockSize)
             guard filled > 0 else { return filled }
             (blockStart, blockEnd) = (0, filled)
@@ -46,20 +46,23 @@ final class ByteSource {
         let result = min(count, blockEnd - blockStart)
         buffer.copyMemory(from: block + blockStart, byteCount: result)
         blockStart += result
-        return deliver(result, at: buffer)
+        return result
     }
 
+    /// Reads from the file and records what was read. Every byte read is handed out in the end
+    /// (`drain` reads the rest), so hashing here, a block at a time, covers the file; libmpg123
+    /// asks for single bytes while it searches for a frame sync.
     private func systemRead(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
         var result: Int
         repeat {
             result = Foundation.read(descriptor, buffer, count)
         } while result < 0 && errno == EINTR
         if result < 0 { readError = errno }
-        return result
+        return record(result, at: buffer)
     }
 
-    /// Hashes the `result` bytes handed out at `buffer` and keeps the head and tail.
-    private func deliver(_ result: Int, at buffer: UnsafeMutableRawPointer) -> Int {
+    /// Hashes the `result` bytes read into `buffer` and keeps the head and tail.
+    private func record(_ result: Int, at buffer: UnsafeMutableRawPointer) -> Int {
         guard result > 0 else { return result }
         let bytes = UnsafeRawBufferPointer(start: buffer, count: result)
         hasher.update(bufferPointer: bytes)

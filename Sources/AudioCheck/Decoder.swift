@@ -27,6 +27,9 @@ final class Decoder {
         // silently skips the frames inside the encoder delay, hiding them from the frame walk.
         let flags = MPG123_QUIET.rawValue | MPG123_FORCE_FLOAT.rawValue
         try check(ca_mpg123_param(handle, Int32(MPG123_FLAGS.rawValue), Int(flags)))
+        // Search past up to `searchLimit` bytes of damage (the default gives up after 1024), so
+        // that junk before a stream or inside it is measured instead of ending the decode.
+        try check(ca_mpg123_param(handle, Int32(MPG123_RESYNC_LIMIT.rawValue), Int(AudioChecker.searchLimit)))
         // Accept any rate and channel count as float, so nothing is resampled.
         try check(mpg123_format_none(handle))
         for rate in [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000] {
@@ -46,29 +49,43 @@ final class Decoder {
 
     private static let initializeLibrary: Void = { _ = mpg123_init() }()
 
+    /// A frame parsed but not yet decoded: libmpg123 announced a new format first.
+    private var parsed = false
+
+    /// Parses the next frame and decodes it when it is layer III. Layer I/II frames inside an
+    /// MP3 are false syncs in damaged bytes: they are counted, never decoded (libmpg123's layer II
+    /// decoder prints to stderr about some of them, and their samples are not audio).
     func next() -> Step {
+        if !parsed {
+            switch mpg123_framebyframe_next(handle) {
+            case MPG123_OK.rawValue: break
+            case MPG123_NEW_FORMAT.rawValue:
+                parsed = true
+                var rate = 0
+                var channels: Int32 = 0
+                var encoding: Int32 = 0
+                _ = mpg123_getformat(handle, &rate, &channels, &encoding)
+                return .newFormat(rate: rate, channels: Int(channels))
+            case MPG123_DONE.rawValue: return .done
+            default: return failure()
+            }
+        }
+        parsed = false
+        var info = mpg123_frameinfo2()
+        _ = ca_mpg123_info(handle, &info)
+        let position = ca_mpg123_framepos(handle)
+        guard info.layer == 3 else { return .frame(samples: 0, position: position, info: info) }
         var number: Int64 = 0
         var audio: UnsafeMutablePointer<UInt8>?
         var bytes = 0
-        let result = ca_mpg123_decode_frame(handle, &number, &audio, &bytes)
-        switch result {
-        case MPG123_OK.rawValue:
-            var info = mpg123_frameinfo2()
-            _ = ca_mpg123_info(handle, &info)
-            let channels = info.mode == Int32(MPG123_M_MONO.rawValue) ? 1 : 2
-            return .frame(samples: bytes / (4 * channels), position: ca_mpg123_framepos(handle), info: info)
-        case MPG123_NEW_FORMAT.rawValue:
-            var rate = 0
-            var channels: Int32 = 0
-            var encoding: Int32 = 0
-            _ = mpg123_getformat(handle, &rate, &channels, &encoding)
-            return .newFormat(rate: rate, channels: Int(channels))
-        case MPG123_DONE.rawValue:
-            return .done
-        default:
-            let atEnd = mpg123_errcode(handle) == Int32(MPG123_ERR_READER.rawValue) && source.readError == 0
-            return .error(String(cString: mpg123_strerror(handle)), atEnd: atEnd)
-        }
+        guard ca_mpg123_framebyframe_decode(handle, &number, &audio, &bytes) == MPG123_OK.rawValue else { return failure() }
+        let channels = info.mode == Int32(MPG123_M_MONO.rawValue) ? 1 : 2
+        return .frame(samples: bytes / (4 * channels), position: position, info: info)
+    }
+
+    private func failure() -> Step {
+        let atEnd = mpg123_errcode(handle) == Int32(MPG123_ERR_READER.rawValue) && source.readError == 0
+        return .error(String(cString: mpg123_strerror(handle)), atEnd: atEnd)
     }
 
     /// True when libmpg123 saw a stream that continues past what its Xing header declared.

@@ -26,6 +26,15 @@ static inline int ca_mpg123_decode_frame(mpg123_handle *mh, long long *number,
     return result;
 }
 
+/* Decodes the frame mpg123_framebyframe_next parsed. */
+static inline int ca_mpg123_framebyframe_decode(mpg123_handle *mh, long long *number,
+                                                unsigned char **audio, size_t *bytes) {
+    off_t frame = 0;
+    int result = mpg123_framebyframe_decode(mh, &frame, audio, bytes);
+    *number = (long long)frame;
+    return result;
+}
+
 static inline long long ca_mpg123_framepos(mpg123_handle *mh) {
     return (long long)mpg123_framepos(mh);
 }

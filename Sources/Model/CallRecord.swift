@@ -123,7 +123,8 @@ public struct CallRecord: Sendable, Equatable, Codable {
         verdictDetail = report.detail
         fileSize = report.fileSize
         sha256 = report.sha256
-        audioSeconds = report.frames > 0 ? report.seconds : nil
+        // A file that is not audio has no duration, whatever false frames were found in it.
+        audioSeconds = report.frames > 0 && report.verdict != .notAudio ? report.seconds : nil
         frames = report.frames
         expectedFrames = report.expectedFrames
         sampleRate = report.frames > 0 ? report.sampleRate : nil

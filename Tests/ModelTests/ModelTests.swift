@@ -114,6 +114,18 @@ import Testing
         #expect(record.audioSeconds == 590)
     }
 
+    /// Whatever frames the decoder found in it, a file that is not audio has no audio duration.
+    @Test func notAudioStoresNoAudioSeconds() throws {
+        var record = CallRecord(order: try OrderID("A1"), callIndex: 1, info: CallInfo(), verdict: .failed)
+        var report = Self.report(seconds: 0.3)
+        report.verdict = .notAudio
+        report.detail = "no MPEG audio stream in 65536 bytes"
+        record.apply(report)
+        #expect(record.verdict == .notAudio)
+        #expect(record.audioSeconds == nil)
+        #expect(record.fileSize == 1000 && record.sha256 == "ab")
+    }
+
     @Test func columnNamesAreSpecOrder() {
         #expect(CallRecord.columnNames == [
             "order_id", "call_index", "call_sid", "store_name", "store_code", "agent_name", "call_status", "call_in_time",

@@ -2,10 +2,10 @@
 # make-fixtures.sh - (re)generate the MP3 test fixtures for AudioCheckTests and the
 # simulator's voice sample. Deterministic and idempotent: rerunning it rewrites the same
 # bytes (given the same tool versions: espeak-ng 1.51, sox 14.4, LAME 3.100, TwoLAME 0.4,
-# mpg123 1.31 on Debian 12).
+# mpg123 1.31, ffmpeg 5.1 on Debian 12).
 #
 # Rerun:   bash Tests/AudioCheckTests/Fixtures/make-fixtures.sh     (from any directory)
-# Needs:   apt-get install espeak-ng sox lame twolame mpg123 python3
+# Needs:   apt-get install espeak-ng sox libsox-fmt-all lame twolame mpg123 ffmpeg python3
 #
 # All speech is espeak-ng reading fixed restaurant phone-order sentences, resampled with
 # sox (repeatable mode, no dither) and encoded with lame/twolame. Broken files are cut or
@@ -43,6 +43,23 @@
 #   wav-renamed.mp3         8 kHz mono 16-bit PCM WAV, named .mp3.
 #   xing-overclaims.mp3     wb-16k-vbr with the Xing frame count raised by 100 (the LAME
 #                           tag CRC is recomputed so only the count is wrong).
+#   junk-prefix-4k.mp3      4000 seeded bytes (0xFF included, so false syncs) + notag-8k:
+#                           more junk than libmpg123's default resync limit of 1024 bytes.
+# Short but good:
+#   short-3-frames.mp3      the first 3 frames of notag-8k (0.2 s): too short for a chain of
+#                           frames, yet nothing but frames.
+# Not MP3 at all (other containers and codecs renamed .mp3, and random bytes), made with
+# ffmpeg (-bitexact, no metadata) and sox from the wav-renamed speech:
+#   m4a-renamed.mp3         AAC in an M4A (MP4) file.
+#   aac-adts-renamed.mp3    AAC as a raw ADTS stream (frames start 0xFFF1: layer bits 00).
+#   3gp-renamed.mp3         AMR-NB in a 3GP file.
+#   amr-renamed.mp3         AMR-NB, 12.2 kbit/s, "#!AMR" file (sox).
+#   ogg-vorbis-renamed.mp3  Vorbis in Ogg.
+#   opus-renamed.mp3        Opus in Ogg.
+#   flac-renamed.mp3        FLAC.
+#   wav-ulaw-renamed.mp3    G.711 mu-law in a WAV file (telephony's usual WAV).
+#   random-1k.mp3, random-16k.mp3, random-64k.mp3
+#                           seeded bytes (0xFF included): full of false frame syncs.
 # Simulator voice:
 #   ../../../Sources/Simulator/Voice/voice.mp3
 #                           ~20 s dialog, 8 kHz mono 32 kbps CBR, lame -t: no Info tag, no
@@ -61,7 +78,7 @@ voice_dir="$(cd "$here/../../../Sources/Simulator/Voice" && pwd)"
 # --- tools --------------------------------------------------------------------------------
 missing=()
 for tool in espeak-ng:espeak-ng sox:sox soxi:sox lame:lame twolame:twolame mpg123:mpg123 \
-    python3:python3 dd:coreutils head:coreutils tail:coreutils od:coreutils; do
+    ffmpeg:ffmpeg python3:python3 dd:coreutils head:coreutils tail:coreutils od:coreutils; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 if ((${#missing[@]})); then
@@ -511,6 +528,30 @@ cp "$tmp/wav.wav" "$tmp/wav-renamed.mp3"
 cp "$tmp/wb-16k-vbr.mp3" "$tmp/xing-overclaims.mp3"
 tool patch-xing "$tmp/xing-overclaims.mp3" 100
 
+{ tool seeded junk-prefix-4k 4000; cat "$notag"; } >"$tmp/junk-prefix-4k.mp3"
+read -r off _ <<<"${notag_frames[3]}"
+head -c "$off" "$notag" >"$tmp/short-3-frames.mp3"
+
+# --- not MP3 at all -----------------------------------------------------------------------
+if ! sox -h 2>/dev/null | grep -q 'amr-nb'; then
+    echo "make-fixtures.sh: sox cannot write AMR; apt-get install libsox-fmt-all" >&2
+    exit 1
+fi
+# ffmpeg IN OUT ARGS...: bit-exact output with no metadata, so reruns give the same bytes.
+ffenc() {
+    ffmpeg -hide_banner -loglevel error -y -fflags +bitexact -i "$1" \
+        -map_metadata -1 -fflags +bitexact -flags:a +bitexact "${@:3}" "$2"
+}
+ffenc "$tmp/wav.wav" "$tmp/m4a-renamed.mp3" -c:a aac -b:a 16k -f ipod
+ffenc "$tmp/wav.wav" "$tmp/aac-adts-renamed.mp3" -c:a aac -b:a 16k -f adts
+sox -R -D "$tmp/wav.wav" -C 7 -t amr-nb "$tmp/amr-renamed.mp3"
+ffenc "$tmp/amr-renamed.mp3" "$tmp/3gp-renamed.mp3" -c:a copy -f 3gp
+ffenc "$tmp/wav.wav" "$tmp/ogg-vorbis-renamed.mp3" -c:a libvorbis -q:a 0 -f ogg
+ffenc "$tmp/wav.wav" "$tmp/opus-renamed.mp3" -c:a libopus -b:a 16k -f opus
+ffenc "$tmp/wav.wav" "$tmp/flac-renamed.mp3" -c:a flac -f flac
+ffenc "$tmp/wav.wav" "$tmp/wav-ulaw-renamed.mp3" -c:a pcm_mulaw -f wav
+for size in 1 16 64; do tool seeded "random-${size}k" "$((size * 1024))" >"$tmp/random-${size}k.mp3"; done
+
 # --- simulator voice ----------------------------------------------------------------------
 # Four turns of a phone order, each followed by 0.4 s of silence.
 for i in 1 2 3 4; do sox -R -D "$tmp/voice$i.wav" "$tmp/voice$i.pad.wav" pad 0 0.4; done
@@ -523,10 +564,11 @@ if [[ "$(tool main-data-begin "$tmp/voice.mp3")" != 0 ]]; then
 fi
 
 # --- install and record expected values ---------------------------------------------------
-good=(tel-8k-cbr32 wb-16k-vbr cd-44k-stereo-128 notag-8k)
+good=(tel-8k-cbr32 wb-16k-vbr cd-44k-stereo-128 notag-8k short-3-frames)
 broken=(trunc-boundary trunc-midframe garbage-over-header html empty id3-only bitflip-headers
     splice-5000 html-appended junk-prefix-500 two-rates twice mp2-renamed wav-renamed
-    xing-overclaims)
+    xing-overclaims junk-prefix-4k m4a-renamed aac-adts-renamed 3gp-renamed amr-renamed
+    ogg-vorbis-renamed opus-renamed flac-renamed wav-ulaw-renamed random-1k random-16k random-64k)
 specs=()
 for f in "${good[@]}"; do cp "$tmp/$f.mp3" "$here/$f.mp3"; specs+=("good:$here/$f.mp3"); done
 for f in "${broken[@]}"; do cp "$tmp/$f.mp3" "$here/$f.mp3"; specs+=("broken:$here/$f.mp3"); done
