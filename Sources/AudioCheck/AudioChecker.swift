@@ -200,7 +200,7 @@ struct Scan {
             return (.notAudio, "\(name), not MP3 (\(size) bytes)")
         }
         let audio = self.audio
-        let framesText = container.declaredFrames.map { "\(audio.frames) of \($0) frames" } ?? "\(audio.frames) frames"
+        let framesText = container.declaredFrames.map { "\(audio.frames) of " + Scan.plural($0, "frame") } ?? Scan.plural(audio.frames, "frame")
         if let expectedSize, size < expectedSize {
             return (.truncated, "\(size) of \(expectedSize) bytes received; \(framesText) decoded")
         }

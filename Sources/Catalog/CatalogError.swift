@@ -33,7 +33,8 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
                 + "it was left untouched. Upgrade callarchive to use it."
         case let .damaged(path, reason):
             "the catalog \(path) is damaged (\(reason)); it was left as it is. Restore it from a backup, "
-                + "or move it aside and rebuild it from the recordings with `callarchive import` on the archive directory."
+                + "or move it aside (with its -wal and -shm files) and rebuild it from the recordings with "
+                + "`callarchive import` on the archive directory."
         case let .cannotWrite(path, reason):
             "cannot write the catalog \(path): \(reason). Free some space or fix the permissions, then run again: "
                 + "downloads resume from their .part files"

@@ -52,6 +52,17 @@ import Testing
         #expect(report.samples == Int64(try #require(Fixtures.expected["short-3-frames.mp3"]?["decoded_samples"]))!)
     }
 
+    /// One frame alone: valid, and the detail says "1 frame", not "1 frames".
+    @Test func oneFrameIsSingular() throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("short-3-frames.mp3")))
+        let path = NSTemporaryDirectory() + "one-frame-\(UUID().uuidString).mp3"
+        try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = try AudioChecker().check(fileAt: path)
+        #expect(report.verdict == .valid, "\(report.detail)")
+        #expect(report.detail == "1 frame decoded")
+    }
+
     /// A real MP3 behind 4000 random bytes (false syncs included, more than libmpg123's 1024-byte
     /// resync limit) is a damaged MP3, not something else.
     @Test func mp3BehindRandomJunkIsCorrupt() throws {
