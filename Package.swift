@@ -94,6 +94,8 @@ let package = Package(
         .executableTarget(
             name: "Fuzz", dependencies: ["AudioCheck", "Catalog", "Model", "Simulator", "Telephony"], swiftSettings: strict
         ),
+        // Reliability-only: libFuzzer target for the whole-file checker (`make reliability`).
+        .executableTarget(name: "FuzzChecker", dependencies: ["AudioCheck", "Model"], swiftSettings: strict),
         .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResources"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: strict),
         .testTarget(name: "TelephonyTests", dependencies: ["Telephony", "Simulator", "Transport"], swiftSettings: strict),

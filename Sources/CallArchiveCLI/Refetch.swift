@@ -30,7 +30,12 @@ extension CallArchive {
                 var seen = Set<String>()
                 var orders: [OrderID] = []
                 try location.openExisting().forEach(compiled) { record in
-                    if seen.insert(record.orderID).inserted, let order = try? OrderID(record.orderID) { orders.append(order) }
+                    guard seen.insert(record.orderID).inserted else { return }
+                    do {
+                        orders.append(try OrderID(record.orderID))
+                    } catch {
+                        Console.err("callarchive: a catalog row has an \(error); skipped\n")
+                    }
                 }
                 guard !orders.isEmpty else {
                     Console.err("nothing to refetch: every matching call is valid\n")
