@@ -60,6 +60,8 @@ bench: deps
 reliability: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) build -c release --scratch-path .build-release --product Fuzz
+	$(SWIFT) build -c release --scratch-path .build-fuzz --product FuzzChecker \
+	  -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
 	bash reliability/run.sh
 
 clean:

@@ -4,10 +4,11 @@ import Model
 
 // Coverage-guided fuzzing of the whole-file checker (libmpg123, ByteSource, the frame scan and
 // the verdict rules) with libFuzzer. Built by `make reliability` as
-//   swift build -c release --product FuzzChecker -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
-// which links libFuzzer's main; an ordinary build makes an executable that does nothing.
-// Each input is written to a file (the checker reads files, as fetch and verify do) and
-// checked twice; a property that does not hold aborts, and libFuzzer saves the input.
+//   swift build -c release --product FuzzChecker -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
+// and run with libFuzzer's own flags (a corpus folder, -max_total_time=…). An ordinary build
+// makes an executable that only says how to build it. Each input is written to a file (the
+// checker reads files, as fetch and verify do) and checked twice; a property that does not
+// hold aborts, and libFuzzer saves the input.
 
 enum CheckerFuzz {
     static let path = NSTemporaryDirectory() + "callarchive-fuzz-\(getpid()).mp3"
@@ -43,8 +44,21 @@ enum CheckerFuzz {
     }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzCheckerInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+#if FUZZING
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzer(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(runFuzzer(&argc, &argv) { data, size in
     CheckerFuzz.run(UnsafeRawBufferPointer(start: data, count: size))
     return 0
-}
+})
+#else
+FileHandle.standardError.write(Data("FuzzChecker needs libFuzzer: make reliability builds it with -sanitize=fuzzer -DFUZZING\n".utf8))
+exit(64)
+#endif

@@ -81,6 +81,11 @@ import Testing
         #expect(tree.filter { $0.hasSuffix(".part") }.isEmpty, "\(tree)")
         #expect(tree.filter { Self.isLink(archive + "/" + $0) }.isEmpty, "\(tree)")
         #expect(Set(tree.filter { $0.hasSuffix(".mp3") }) == ["GOOD01.mp3", "GOOD02.mp3"])
+        let skipped = lines.filter { $0.contains(": skipped") }.count
+        Reliability.report("import of odd entries (FIFO, links, folder named .mp3)", [
+            "entries skipped": skipped, "imported": try catalog.count(),
+            ".part left": tree.filter { $0.hasSuffix(".part") }.count, "links in archive": tree.filter { Self.isLink(archive + "/" + $0) }.count,
+        ])
     }
 
     @Test func aFIFOOrDeviceNamedOnTheCommandLineIsSkippedWithoutBlocking() async throws {
