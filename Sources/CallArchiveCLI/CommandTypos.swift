@@ -46,6 +46,7 @@ extension CallArchive {
         if let problem = CommandTypos.problem(in: arguments) {
             exit(withError: ValidationError(problem))
         }
+        Interrupts.exitPromptly()
         await main(arguments)
     }
 }

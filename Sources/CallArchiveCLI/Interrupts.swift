@@ -4,6 +4,13 @@ import Foundation
 /// Ctrl-C and SIGTERM: the first cancels the running work, which stops promptly, records
 /// what was in flight and keeps `.part` files; a second one exits at once.
 enum Interrupts {
+    /// Before and after the cancellable work (opening the catalog, printing a summary) there is
+    /// nothing to clean up: Ctrl-C and SIGTERM exit at once with 130, as during the work.
+    static func exitPromptly() {
+        signal(SIGINT) { _ in _exit(130) }
+        signal(SIGTERM) { _ in _exit(130) }
+    }
+
     static func cancellable<T: Sendable>(
         notice: String = "partial downloads are kept for the next run", _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
@@ -21,8 +28,7 @@ enum Interrupts {
         }
         defer {
             for source in sources { source.cancel() }
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
+            exitPromptly()
         }
         return try await task.value
     }

@@ -300,11 +300,17 @@ func unusedPort() throws -> Int {
         return folder
     }
 
-    /// Starts `arguments`, sends `signal` once it has run `after`, and returns its exit status
-    /// and how long it took to exit after the signal.
-    static func interrupt(_ arguments: [String], with signal: Int32, after: Duration) async throws -> (status: Int32, took: Duration) {
+    /// Starts `arguments`, sends `signal` once it has run `after` and `started` says its work
+    /// is under way, and returns its exit status and how long it took to exit after the signal.
+    static func interrupt(
+        _ arguments: [String], with signal: Int32, after: Duration, started: () async throws -> Bool = { true }
+    ) async throws -> (status: Int32, took: Duration) {
         let process = try launch(arguments)
         try await Task.sleep(for: after)
+        for _ in 0..<400 where process.isRunning {
+            if try await started() { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
         #expect(process.isRunning, "\(arguments[0]) finished before it could be interrupted; give it more work")
         let sent = ContinuousClock.now
         kill(process.processIdentifier, signal)
@@ -323,13 +329,23 @@ func unusedPort() throws -> Int {
         let archive = try temporaryDirectory()
         let imported = try await CLI.run(["import", folder, "--offline", "--archive", archive])
         #expect(imported.status == 0, "\(imported.stderr)")
+        func rows(_ archive: String, _ condition: String) async throws -> Int {
+            let sql = "SELECT count(*) FROM calls WHERE \(condition)"
+            return Int(try await CLI.run([archive + "/catalog.sqlite", sql], executable: "/usr/bin/sqlite3").stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
         for signal in [SIGINT, SIGTERM] {
-            let verify = try await Self.interrupt(["verify", "--archive", archive, "--jobs", "1"], with: signal, after: .milliseconds(700))
+            let since = ISO8601DateFormatter().string(from: Date())
+            let verify = try await Self.interrupt(["verify", "--archive", archive, "--jobs", "1"], with: signal, after: .milliseconds(300)) {
+                try await rows(archive, "verified_at >= '\(since)'") > 0
+            }
             #expect(verify.status == 130)
             #expect(verify.took < .seconds(2), "verify took \(verify.took)")
             try Self.expectSound(archive, "verify")
             let target = try temporaryDirectory()
-            let importing = try await Self.interrupt(["import", folder, "--offline", "--archive", target], with: signal, after: .milliseconds(700))
+            let importing = try await Self.interrupt(["import", folder, "--offline", "--archive", target], with: signal, after: .milliseconds(300)) {
+                FileManager.default.fileExists(atPath: target + "/catalog.sqlite") ? try await rows(target, "1") > 0 : false
+            }
             #expect(importing.status == 130)
             #expect(importing.took < .seconds(2), "import took \(importing.took)")
             try Self.expectSound(target, "import")
