@@ -1,4 +1,5 @@
 import Foundation
+import Simulator
 import Testing
 
 /// Runs the real `callarchive` binary built beside the tests.
@@ -76,4 +77,15 @@ func temporaryDirectory() throws -> String {
     let path = NSTemporaryDirectory() + "callarchive-cli-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
+}
+
+/// An archive of `ids` fetched through the simulator (exit 0, or 1 when `rules` inject faults).
+func fetchedArchive(_ ids: [String], rules: [String: FaultRule] = [:]) async throws -> String {
+    let archive = try temporaryDirectory()
+    let simulator = Simulator(options: SimulatorOptions(rules: rules))
+    let result = try await simulator.withRunning { url in
+        try await CLI.run(["fetch", "--archive", archive, "--api-url", url, "--retries", "0"] + ids)
+    }
+    #expect(result.status == (rules.isEmpty ? 0 : 1), "\(result.stderr)")
+    return archive
 }

@@ -36,17 +36,6 @@ import Testing
         return Array(multi) + Array(one)
     }
 
-    /// An archive fetched from the simulator; returns its directory and its rows by key.
-    static func fetchedArchive(_ ids: [String], rules: [String: FaultRule] = [:]) async throws -> String {
-        let archive = try temporaryDirectory()
-        let simulator = Simulator(options: SimulatorOptions(rules: rules))
-        let result = try await simulator.withRunning { url in
-            try await CLI.run(["fetch", "--archive", archive, "--api-url", url, "--retries", "0"] + ids)
-        }
-        #expect(result.status == (rules.isEmpty ? 0 : 1), "\(result.stderr)")
-        return archive
-    }
-
     static func rows(_ archive: String) throws -> [String: CallRecord] {
         var rows: [String: CallRecord] = [:]
         try Catalog.open(at: archive + "/catalog.sqlite").forEach { rows["\($0.orderID)#\($0.callIndex)"] = $0 }
@@ -155,7 +144,7 @@ import Testing
 
     @Test func offlineImportOfFilesFromElsewhereFillsTheirRowsWithoutBlankingThem() async throws {
         let ids = Self.mixedIDs(several: 1, single: 0)
-        let archive = try await Self.fetchedArchive(ids)
+        let archive = try await fetchedArchive(ids)
         let before = try Self.rows(archive)
         // The order's files leave the archive and come back from elsewhere.
         let elsewhere = try temporaryDirectory()
@@ -179,7 +168,7 @@ import Testing
 
     @Test func aRebuiltCatalogHasTheSameKeys() async throws {
         let ids = Self.mixedIDs(several: 3, single: 2) + ["BROKEN1"]
-        let archive = try await Self.fetchedArchive(ids, rules: ["BROKEN1": FaultRule(kind: .truncated)])
+        let archive = try await fetchedArchive(ids, rules: ["BROKEN1": FaultRule(kind: .truncated)])
         let before = try Self.rows(archive)
         #expect(before["BROKEN1#1"]?.filePath == "quarantine/BROKEN1.mp3")
         for suffix in ["", "-wal", "-shm"] {
@@ -205,7 +194,7 @@ import Testing
 
     @Test func filesInTheArchiveMoveToWhereTheirVerdictPutsThem() async throws {
         let ids = Self.mixedIDs(several: 0, single: 2)
-        let archive = try await Self.fetchedArchive(ids)
+        let archive = try await fetchedArchive(ids)
         // One recording is damaged in place; a good one was left in quarantine by hand.
         let damaged = archive + "/\(ids[0]).mp3"
         let bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))

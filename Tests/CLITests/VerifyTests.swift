@@ -5,26 +5,16 @@ import Simulator
 import Testing
 
 @Suite struct VerifyTests {
-    /// An archive of `ids` fetched through the simulator.
-    func archive(_ ids: [String], rules: [String: FaultRule] = [:]) async throws -> String {
-        let archive = try temporaryDirectory()
-        let simulator = Simulator(options: SimulatorOptions(rules: rules))
-        let result = try await simulator.withRunning { url in
-            try await CLI.run(["fetch", "--archive", archive, "--api-url", url, "--retries", "0"] + ids)
-        }
-        #expect(result.status == (rules.isEmpty ? 0 : 1), "\(result.stderr)")
-        return archive
-    }
 
     @Test func cleanArchiveExitsZero() async throws {
-        let archive = try await archive(["CLEAN1", "CLEAN2"])
+        let archive = try await fetchedArchive(["CLEAN1", "CLEAN2"])
         let result = try await CLI.run(["verify", "--archive", archive, "--orphans"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("valid"))
     }
 
     @Test func damagedArchiveReportsChangedMissingAndOrphans() async throws {
-        let archive = try await archive(["DAMAGE1", "DAMAGE2", "DAMAGE3"])
+        let archive = try await fetchedArchive(["DAMAGE1", "DAMAGE2", "DAMAGE3"])
         // One byte changed, one file deleted, one stray file.
         let changed = archive + "/DAMAGE1.mp3"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: changed))
@@ -48,7 +38,7 @@ import Testing
     }
 
     @Test func missingArchiveDirectoryIsRefusedWithoutMarkingAnything() async throws {
-        let archive = try await archive(["MOUNT1"])
+        let archive = try await fetchedArchive(["MOUNT1"])
         let moved = archive + "-unmounted"
         try FileManager.default.moveItem(atPath: archive, toPath: moved)
         let result = try await CLI.run(["verify", "--archive", archive, "--catalog", moved + "/catalog.sqlite"])
@@ -58,7 +48,7 @@ import Testing
     }
 
     @Test func refetchRepairsWhatVerifyFound() async throws {
-        let archive = try await archive(["REPAIR1", "REPAIR2"])
+        let archive = try await fetchedArchive(["REPAIR1", "REPAIR2"])
         try FileManager.default.removeItem(atPath: archive + "/REPAIR1.mp3")
         _ = try await CLI.run(["verify", "--archive", archive])
         let simulator = Simulator()
