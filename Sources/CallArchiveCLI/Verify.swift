@@ -23,7 +23,7 @@ extension CallArchive {
         @OptionGroup var query: QueryArguments
 
         func validate() throws {
-            try FlagRange.check(jobs ?? 1, 1...64, "--jobs")
+            if let jobs { try FlagRange.check(jobs, 1...64, "--jobs") }
         }
 
         func run() async throws {
