@@ -43,6 +43,7 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/orders" >/dev/null && br
 export BENCH_API_URL=http://127.0.0.1:$PORT/calls
 
 export BENCH_RESULTS=${BENCH_RESULTS:-$PWD/bench/results.json}
+export BENCH_COMMAND=${BENCH_COMMAND:-"bash bench/run.sh${BENCH_ROWS:+ (BENCH_ROWS=$BENCH_ROWS)}"}
 BENCH_MD=${BENCH_MD:-$PWD/BENCHMARKS.md}
 python3 bench/bench.py
 python3 bench/render.py "$BENCH_RESULTS" "$BENCH_MD" "$(( $(date +%s) - started ))"

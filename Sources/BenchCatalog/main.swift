@@ -41,6 +41,16 @@ struct Random {
 }
 var random = Random()
 
+/// The call object as the API sends it, so rows are as large as real ones (`api_json`).
+func apiJSON(_ info: CallInfo) -> String {
+    let fields = [
+        ("store_name", info.storeName), ("agent_name", info.agentName), ("call_status", info.callStatus),
+        ("call_in_time", info.callInTime), ("call_out_time", info.callOutTime), ("recording_url", info.recordingURL),
+        ("call_sid", info.callSID),
+    ]
+    return "{" + fields.map { JSONText.quoted($0.0) + ":" + JSONText.quoted($0.1) }.joined(separator: ",") + "}"
+}
+
 let began = Date()
 var batch: [CallRecord] = []
 batch.reserveCapacity(10_000)
@@ -48,18 +58,19 @@ for index in 0..<rows {
     let callIn = Timestamp(millisecondsSince1970: start + Int64(random.next()) % span)
     let length = Double(30 + random.next() % 571)
     let id = String(format: "B%07d", index)
-    let info = CallInfo(
+    var info = CallInfo(
         storeName: stores[random.next() % stores.count], agentName: agents[random.next() % agents.count],
         callStatus: statuses[random.next() % statuses.count], callInTime: callIn.iso8601,
         callOutTime: callIn.adding(seconds: length).iso8601, recordingURL: "https://rec.example/\(id).mp3",
-        callSID: "CA\(String(random.next(), radix: 16))", rawJSON: "{}"
+        callSID: "CA\(String(random.next(), radix: 16))", rawJSON: ""
     )
+    info.rawJSON = apiJSON(info)
     var record = CallRecord(order: try OrderID(id), callIndex: 1, info: info, verdict: verdicts[random.next() % verdicts.count])
     if record.verdict == .valid {
         let audio = length * (0.9 + Double(random.next() % 10) / 100)
         record.filePath = "\(id).mp3"
         record.fileSize = Int64(audio * 4000)
-        record.sha256 = String(repeating: "ab", count: 32)
+        record.sha256 = (0..<4).map { _ in String(format: "%016llx", UInt64(random.next())) }.joined()
         record.audioSeconds = audio
         record.frames = Int(audio * 8000 / 576)
         record.expectedFrames = record.frames
