@@ -28,7 +28,7 @@
 #   lame-delay-1200-pad-200.mp3
 #                           22.05 kHz mono VBR (lame -V 6) with the LAME tag's encoder delay
 #                           and padding patched to 1200 and 200 (CRC recomputed): the start
-#                           cut spans three frames, and the padding is below the decoder's
+#                           cut spans four frames, and the padding is below the decoder's
 #                           529-sample delay, so nothing is cut at the end.
 #   vbri-16k.mp3            wb-16k-vbr with its Xing frame replaced by a Fraunhofer VBRI frame
 #                           of the same size: zero side info, "VBRI" at offset 36, version 1,
