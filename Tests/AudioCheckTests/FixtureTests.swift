@@ -151,6 +151,16 @@ enum Fixtures {
         }
     }
 
+    /// The same file, its VBRI count including the VBRI frame itself (379; mp3val wants this
+    /// count, ffmpeg reads a count as audio frames only). Any fix of the case above keeps it valid.
+    @Test func selfCountedVBRIFileIsValid() throws {
+        let row = try #require(Fixtures.expected["vbri-16k-self-counted.mp3"])
+        let report = try AudioChecker().check(fileAt: Fixtures.path("vbri-16k-self-counted.mp3"))
+        #expect(report.verdict == .valid, "\(report.detail)")
+        #expect(report.expectedFrames == Int(row["tag_frames"]!))
+        #expect(report.samples == Int64(row["decoded_samples"]!))
+    }
+
     /// ID3v1, APEv2 and APEv2 + ID3v1 after the last frame: the same report as the untagged file
     /// but for the size and hash, and the tag bytes are exactly the trailing tags.
     @Test(arguments: ["id3v1-tagged.mp3", "apev2-tagged.mp3", "ape-id3v1-tagged.mp3"])

@@ -32,7 +32,12 @@
 #                           529-sample delay, so nothing is cut at the end.
 #   vbri-16k.mp3            wb-16k-vbr with its Xing frame replaced by a Fraunhofer VBRI frame
 #                           of the same size: zero side info, "VBRI" at offset 36, version 1,
-#                           delay 576, quality 75, the right stream bytes and frame count, a TOC.
+#                           delay 576, quality 75, the right stream bytes and frame count
+#                           (378 audio frames, as a Xing header counts), a TOC.
+#   vbri-16k-self-counted.mp3
+#                           the same, but the count includes the VBRI frame itself (379). mp3val
+#                           wants this count; ffmpeg reads the count as audio frames (it skips
+#                           the VBRI frame and takes 378 x 576 samples as the duration).
 #   vbri-overclaims.mp3     the same, declaring 100 frames more than there are (broken).
 #   id3v1-tagged.mp3        tel-8k-cbr32 + a 128-byte ID3v1.1 tag.
 #   apev2-tagged.mp3        tel-8k-cbr32 + an APEv2 tag (header, 3 items, footer).
@@ -420,7 +425,8 @@ def cmd_vbri(src, out, extra_frames):
     size and header: zero side info (so decoders that play it output silence), then at offset
     36 "VBRI", version 1, delay, quality 75, stream bytes (from this frame to the end), frame
     count (the audio frames, plus extra_frames), and a TOC: one 2-byte entry per 10 frames
-    giving the bytes of those frames (scale factor 1)."""
+    giving the bytes of those frames (scale factor 1). The TOC size field is the entry count
+    minus 1: Fraunhofer's reader (CVbriHeader) reads size + 1 entries."""
     data = open(src, "rb").read()
     r = walk(data)
     t, first, frames = r["tag"], r["first"], r["frames"]
@@ -429,7 +435,7 @@ def cmd_vbri(src, out, extra_frames):
     size, per = header(data, first)["size"], 10
     toc = [sum(h["size"] for _, h in frames[i:i + per]) for i in range(0, len(frames), per)]
     fields = struct.pack(">HHHIIHHHH", 1, t["delay"] or 0, 75, len(data) - first,
-                         len(frames) + int(extra_frames), len(toc), 1, 2, per)
+                         len(frames) + int(extra_frames), len(toc) - 1, 1, 2, per)
     body = b"VBRI" + fields + b"".join(struct.pack(">H", n) for n in toc)
     if 36 + len(body) > size:
         raise SystemExit("%s: the VBRI header does not fit in a %d-byte frame" % (src, size))
@@ -664,6 +670,7 @@ ffenc "$tmp/order22k.wav" "$tmp/lavf-22k-cbr32.mp3" -c:a libmp3lame -b:a 32k -f 
 lame --quiet -V 6 -m m "$tmp/order22k.wav" "$tmp/lame-delay-1200-pad-200.mp3"
 tool patch-lame "$tmp/lame-delay-1200-pad-200.mp3" 1200 200
 tool vbri "$tmp/wb-16k-vbr.mp3" "$tmp/vbri-16k.mp3" 0
+tool vbri "$tmp/wb-16k-vbr.mp3" "$tmp/vbri-16k-self-counted.mp3" 1
 tool vbri "$tmp/wb-16k-vbr.mp3" "$tmp/vbri-overclaims.mp3" 100
 tool id3v1 "Order 1047" "Luigi's Pizzeria" "callarchive" 2025 "delivery" >"$tmp/id3v1.tag"
 tool ape "Title=Order 1047" "Artist=Luigi's Pizzeria" "Comment=delivery, 8 kHz" >"$tmp/ape.tag"
@@ -699,7 +706,7 @@ fi
 
 # --- install and record expected values ---------------------------------------------------
 good=(tel-8k-cbr32 wb-16k-vbr cd-44k-stereo-128 notag-8k short-3-frames lavf-22k-cbr32
-    lame-delay-1200-pad-200 vbri-16k id3v1-tagged apev2-tagged ape-id3v1-tagged)
+    lame-delay-1200-pad-200 vbri-16k vbri-16k-self-counted id3v1-tagged apev2-tagged ape-id3v1-tagged)
 broken=(trunc-boundary trunc-midframe garbage-over-header html empty id3-only bitflip-headers
     splice-5000 html-appended junk-prefix-500 two-rates twice mp2-renamed wav-renamed
     xing-overclaims junk-prefix-4k m4a-renamed aac-adts-renamed 3gp-renamed amr-renamed
