@@ -66,6 +66,14 @@ known=(
     "random-1k|1 KiB of random bytes"
     "random-16k|16 KiB of random bytes"
     "random-64k|64 KiB of random bytes"
+    "lavf-22k-cbr32|none: ffmpeg's output, LAME tag from Lavf, empty ID3v2"
+    "lame-delay-1200-pad-200|none: LAME tag delay 1200, padding 200"
+    "vbri-16k|none: VBRI header instead of Xing"
+    "vbri-16k-self-counted|none: VBRI header whose count includes itself"
+    "vbri-overclaims|VBRI header declares 100 frames more than exist"
+    "id3v1-tagged|none: ID3v1 tag at the end"
+    "apev2-tagged|none: APEv2 tag at the end"
+    "ape-id3v1-tagged|none: APEv2 then ID3v1 tag at the end"
 )
 names=()
 declare -A damage=()

@@ -21,6 +21,27 @@
 #                           the caller, right channel the staff member answering (a dialog).
 #   notag-8k.mp3            8 kHz mono 32 kbps CBR, lame -t: no Xing/Info frame, no ID3;
 #                           the file starts directly with an 0xFF 0xEx frame sync.
+# Container branches (good unless said otherwise; made with other settings or tags):
+#   lavf-22k-cbr32.mp3      22.05 kHz mono 32 kbps CBR from ffmpeg's libmp3lame with its
+#                           defaults: an empty 20-byte ID3v2.4 tag, then an Info frame whose
+#                           LAME extension names "Lavf lame" (delay 576, padding 1017).
+#   lame-delay-1200-pad-200.mp3
+#                           22.05 kHz mono VBR (lame -V 6) with the LAME tag's encoder delay
+#                           and padding patched to 1200 and 200 (CRC recomputed): the start
+#                           cut spans four frames, and the padding is below the decoder's
+#                           529-sample delay, so nothing is cut at the end.
+#   vbri-16k.mp3            wb-16k-vbr with its Xing frame replaced by a Fraunhofer VBRI frame
+#                           of the same size: zero side info, "VBRI" at offset 36, version 1,
+#                           delay 576, quality 75, the right stream bytes and frame count
+#                           (378 audio frames, as a Xing header counts), a TOC.
+#   vbri-16k-self-counted.mp3
+#                           the same, but the count includes the VBRI frame itself (379). mp3val
+#                           wants this count; ffmpeg reads the count as audio frames (it skips
+#                           the VBRI frame and takes 378 x 576 samples as the duration).
+#   vbri-overclaims.mp3     the same, declaring 100 frames more than there are (broken).
+#   id3v1-tagged.mp3        tel-8k-cbr32 + a 128-byte ID3v1.1 tag.
+#   apev2-tagged.mp3        tel-8k-cbr32 + an APEv2 tag (header, 3 items, footer).
+#   ape-id3v1-tagged.mp3    tel-8k-cbr32 + the APEv2 tag + the ID3v1 tag (the usual order).
 # Broken files (should be rejected, or at least flagged):
 #   trunc-boundary.mp3      tel-8k-cbr32 cut exactly at the frame boundary nearest half;
 #                           the Info tag still declares the full frame count.
@@ -164,7 +185,7 @@ def xing(data, pos, h):
     off = pos + 4 + (2 if h["crc"] else 0) + side
     marker = data[off:off + 4]
     if marker not in (b"Xing", b"Info"):
-        return None
+        return vbri(data, pos)
     flags = struct.unpack(">I", data[off + 4:off + 8])[0]
     p, tag = off + 8, dict(kind=marker.decode(), offset=off, frames=None, frames_offset=None,
                            delay=None, padding=None, lame_offset=None)
@@ -186,6 +207,26 @@ def xing(data, pos, h):
     return tag
 
 
+def vbri(data, pos):
+    """Parse a Fraunhofer VBRI header (always 32 bytes after the frame header), or None:
+    "VBRI", version, delay, quality (2 bytes each), stream bytes, frames (4 bytes each)."""
+    off = pos + 36
+    if data[off:off + 4] != b"VBRI" or off + 18 > len(data):
+        return None
+    stream_bytes, frames = struct.unpack(">II", data[off + 10:off + 18])
+    return dict(kind="VBRI", offset=off, frames=frames, frames_offset=off + 14, bytes=stream_bytes,
+                delay=None, padding=None, lame_offset=None)
+
+
+def ape_size(data, end):
+    """The length of an APEv2 tag (header included) ending at end, or 0."""
+    if end < 32 or data[end - 32:end - 24] != b"APETAGEX":
+        return 0
+    size, _, flags = struct.unpack("<III", data[end - 20:end - 8])
+    size += 32 if flags & 0x80000000 else 0
+    return size if 32 <= size <= end else 0
+
+
 def id3v2_size(data, pos=0):
     if data[pos:pos + 3] != b"ID3" or len(data) < pos + 10:
         return 0
@@ -197,17 +238,20 @@ def id3v2_size(data, pos=0):
 
 
 def walk(data):
-    """Walk the frames: skip a leading ID3v2 tag and a trailing ID3v1 tag, find the first
+    """Walk the frames: skip a leading ID3v2 tag and trailing ID3v1/APEv2 tags, find the first
     frame (a header followed by a consistent header), then step frame by frame. On a bad
     header, resynchronise on the next header pair and count the bytes skipped. A frame that
     runs past the end is a partial frame (not counted). A Xing/Info frame first is the tag,
-    not audio; a later one is counted as audio (decoders play it as a silent frame)."""
-    end, r = len(data), dict(bytes=len(data), id3v2=0, id3v1=False, first=None, tag=None,
+    not audio; a later one is counted as audio (decoders play it as a silent frame). A VBRI
+    frame first is the tag too, although libmpg123 1.31 plays it (see cmd_expected)."""
+    end, r = len(data), dict(bytes=len(data), id3v2=0, id3v1=False, ape=0, first=None, tag=None,
                              frames=[], leading_junk=0, skipped=0, resyncs=0, trailing=0,
                              partial_frame=False, midstream_tags=0, rates=[], layers=[])
     pos = r["id3v2"] = min(id3v2_size(data), end)
     if end - pos >= 128 and data[end - 128:end - 125] == b"TAG":
         end, r["id3v1"] = end - 128, True
+    r["ape"] = ape_size(data, end)
+    end -= r["ape"]
     first = resync(data, pos, end)
     if first is None:
         r["leading_junk"] = end - pos
@@ -339,7 +383,8 @@ def cmd_main_data_begin(path):
     print(bits >> 7 if h["version"] == "1" else bits >> 8)
 
 
-def cmd_patch_xing(path, delta):
+def patch_lame_tag(path, edit):
+    """Apply edit(data, tag) to the Xing/Info frame, then recompute the LAME tag CRC."""
     data = bytearray(open(path, "rb").read())
     r = walk(bytes(data))
     t = r["tag"]
@@ -349,9 +394,74 @@ def cmd_patch_xing(path, delta):
     frame = r["first"]
     if crc16_lame(data[frame:crc_at]) != struct.unpack(">H", data[crc_at:crc_at + 2])[0]:
         raise SystemExit("%s: LAME tag CRC does not verify before patching" % path)
-    data[t["frames_offset"]:t["frames_offset"] + 4] = struct.pack(">I", t["frames"] + int(delta))
+    edit(data, t)
     data[crc_at:crc_at + 2] = struct.pack(">H", crc16_lame(data[frame:crc_at]))
     open(path, "wb").write(data)
+
+
+def cmd_patch_xing(path, delta):
+    def edit(data, t):
+        data[t["frames_offset"]:t["frames_offset"] + 4] = struct.pack(">I", t["frames"] + int(delta))
+    patch_lame_tag(path, edit)
+
+
+def cmd_patch_lame(path, delay, padding):
+    """Set the LAME tag's encoder delay and padding (12 bits each, at LAME tag +21)."""
+    delay, padding = int(delay), int(padding)
+    if not (0 <= delay < 4096 and 0 <= padding < 4096):
+        raise SystemExit("%s: delay and padding must fit in 12 bits" % path)
+
+    def edit(data, t):
+        p = t["lame_offset"] + 21
+        data[p:p + 3] = bytes([delay >> 4, (delay & 0x0F) << 4 | padding >> 8, padding & 0xFF])
+    patch_lame_tag(path, edit)
+    t = walk(open(path, "rb").read())["tag"]
+    if (t["delay"], t["padding"]) != (delay, padding):
+        raise SystemExit("%s: LAME delay/padding patch did not read back" % path)
+
+
+def cmd_vbri(src, out, extra_frames):
+    """Write src with its Xing/Info frame replaced by a Fraunhofer VBRI frame of the same
+    size and header: zero side info (so decoders that play it output silence), then at offset
+    36 "VBRI", version 1, delay, quality 75, stream bytes (from this frame to the end), frame
+    count (the audio frames, plus extra_frames), and a TOC: one 2-byte entry per 10 frames
+    giving the bytes of those frames (scale factor 1). The TOC size field is the entry count
+    minus 1: Fraunhofer's reader (CVbriHeader) reads size + 1 entries."""
+    data = open(src, "rb").read()
+    r = walk(data)
+    t, first, frames = r["tag"], r["first"], r["frames"]
+    if t is None or t["kind"] not in ("Xing", "Info") or r["id3v2"] or r["id3v1"] or r["ape"]:
+        raise SystemExit("%s: expected a bare stream whose first frame is a Xing/Info frame" % src)
+    size, per = header(data, first)["size"], 10
+    toc = [sum(h["size"] for _, h in frames[i:i + per]) for i in range(0, len(frames), per)]
+    fields = struct.pack(">HHHIIHHHH", 1, t["delay"] or 0, 75, len(data) - first,
+                         len(frames) + int(extra_frames), len(toc) - 1, 1, 2, per)
+    body = b"VBRI" + fields + b"".join(struct.pack(">H", n) for n in toc)
+    if 36 + len(body) > size:
+        raise SystemExit("%s: the VBRI header does not fit in a %d-byte frame" % (src, size))
+    frame = data[first:first + 4] + bytes(32) + body
+    frame += bytes(size - len(frame))
+    open(out, "wb").write(data[:first] + frame + data[first + size:])
+
+
+def cmd_id3v1(title, artist, album, year, comment):
+    """An ID3v1.1 tag: 128 bytes, "TAG", fixed-width fields, track 1, genre 101 (Speech)."""
+    field = lambda text, n: text.encode("latin-1")[:n].ljust(n, b"\0")
+    sys.stdout.buffer.write(b"TAG" + field(title, 30) + field(artist, 30) + field(album, 30)
+                            + field(year, 4) + field(comment, 28) + b"\0" + bytes([1, 101]))
+
+
+def cmd_ape(*items):
+    """An APEv2 tag with a header and a footer ("APETAGEX", version 2000, little-endian size
+    of items + footer, item count, flags: bit 31 has-header, bit 29 this-is-the-header) and
+    one UTF-8 text item per KEY=VALUE argument."""
+    body = b""
+    for item in items:
+        key, value = item.split("=", 1)
+        value = value.encode("utf-8")
+        body += struct.pack("<II", len(value), 0) + key.encode("ascii") + b"\0" + value
+    frame = lambda flags: b"APETAGEX" + struct.pack("<IIII", 2000, len(body) + 32, len(items), flags) + bytes(8)
+    sys.stdout.buffer.write(frame(0xA0000000) + body + frame(0x80000000))
 
 
 def cmd_seeded(label, n, no_ff=""):
@@ -390,7 +500,14 @@ def cmd_expected(tmpdir, *specs):
             notes.append("ends in a partial frame")
         if tag.get("frames") is not None and tag["frames"] != len(r["frames"]):
             notes.append("tag declares %d frames, walker found %d" % (tag["frames"], len(r["frames"])))
+        if r["ape"]:
+            notes.append("APEv2 tag of %d bytes" % r["ape"])
+        if r["id3v1"]:
+            notes.append("ID3v1 tag")
         samples, drate, dch, drc, raw, wav_bytes = decoded(path, tmpdir)
+        if tag.get("kind") == "VBRI" and first and raw == (len(r["frames"]) + 1) * first["spf"] * first["channels"] * 2:
+            notes.append("mpg123 played the VBRI frame as audio: %d frames decoded"
+                         % (len(r["frames"]) + 1))
         if raw != wav_bytes:
             notes.append("mpg123 -w kept only the audio after the last format change")
         rc, msg = mpg123_messages(path)
@@ -411,7 +528,8 @@ def cmd_expected(tmpdir, *specs):
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"offsets": cmd_offsets, "check-bare": cmd_check_bare, "main-data-begin": cmd_main_data_begin,
-     "patch-xing": cmd_patch_xing, "seeded": cmd_seeded, "id3": cmd_id3,
+     "patch-xing": cmd_patch_xing, "patch-lame": cmd_patch_lame, "vbri": cmd_vbri,
+     "seeded": cmd_seeded, "id3": cmd_id3, "id3v1": cmd_id3v1, "ape": cmd_ape,
      "expected": cmd_expected, "walk": lambda p: print(json.dumps(
          {k: v for k, v in walk(open(p, "rb").read()).items() if k != "frames"}))}[cmd](*args)
 PY
@@ -432,6 +550,8 @@ about forty minutes."
 speak notag 8000 en-gb "Hello, this is for pickup under the name Daniel. Two chicken burritos, \
 one without sour cream, a large chips and guacamole, and three horchatas."
 speak second16k 16000 en-us+f3 "Great. Is there anything else I can get for you tonight?"
+speak order22k 22050 en-us "Hi, this is Maria calling about my order from last night. The soup \
+was cold and one of the sandwiches was missing."
 speak mp2 32000 en-us "Your table for four at seven thirty is confirmed. Please give us a call \
 if you're running late."
 speak wav 8000 en-us+f3 "Your order number is forty seven. Thank you for choosing Golden \
@@ -459,6 +579,12 @@ sox -R -D -M "$tmp/caller.wav" "$tmp/staff-late.wav" "$tmp/stereo.wav"
 lame --quiet -b 128 --cbr -m j --resample 44.1 "$tmp/stereo.wav" "$tmp/cd-44k-stereo-128.mp3"
 lame --quiet -t -b 32 --cbr -m m --resample 8 "$tmp/notag.wav" "$tmp/notag-8k.mp3"
 tool check-bare "$tmp/notag-8k.mp3"
+
+# ffmpeg IN OUT ARGS...: bit-exact output with no metadata, so reruns give the same bytes.
+ffenc() {
+    ffmpeg -hide_banner -loglevel error -y -fflags +bitexact -i "$1" \
+        -map_metadata -1 -fflags +bitexact -flags:a +bitexact "${@:3}" "$2"
+}
 
 # --- broken files -------------------------------------------------------------------------
 tel="$tmp/tel-8k-cbr32.mp3" notag="$tmp/notag-8k.mp3"
@@ -532,16 +658,31 @@ tool patch-xing "$tmp/xing-overclaims.mp3" 100
 read -r off _ <<<"${notag_frames[3]}"
 head -c "$off" "$notag" >"$tmp/short-3-frames.mp3"
 
+# --- container branches: LAME tags, VBRI, trailing tags -----------------------------------
+encoders="$(ffmpeg -hide_banner -encoders 2>/dev/null)"   # (not piped into grep -q: SIGPIPE)
+if [[ "$encoders" != *libmp3lame* ]]; then
+    echo "make-fixtures.sh: ffmpeg has no libmp3lame encoder" >&2
+    exit 1
+fi
+# ffmpeg's own MP3 output: a 20-byte empty ID3v2.4 tag, then an Info frame whose LAME
+# extension names "Lavf" (the checker reads delay and padding from Lavf/Lavc tags too).
+ffenc "$tmp/order22k.wav" "$tmp/lavf-22k-cbr32.mp3" -c:a libmp3lame -b:a 32k -f mp3
+lame --quiet -V 6 -m m "$tmp/order22k.wav" "$tmp/lame-delay-1200-pad-200.mp3"
+tool patch-lame "$tmp/lame-delay-1200-pad-200.mp3" 1200 200
+tool vbri "$tmp/wb-16k-vbr.mp3" "$tmp/vbri-16k.mp3" 0
+tool vbri "$tmp/wb-16k-vbr.mp3" "$tmp/vbri-16k-self-counted.mp3" 1
+tool vbri "$tmp/wb-16k-vbr.mp3" "$tmp/vbri-overclaims.mp3" 100
+tool id3v1 "Order 1047" "Luigi's Pizzeria" "callarchive" 2025 "delivery" >"$tmp/id3v1.tag"
+tool ape "Title=Order 1047" "Artist=Luigi's Pizzeria" "Comment=delivery, 8 kHz" >"$tmp/ape.tag"
+cat "$tel" "$tmp/id3v1.tag" >"$tmp/id3v1-tagged.mp3"
+cat "$tel" "$tmp/ape.tag" >"$tmp/apev2-tagged.mp3"
+cat "$tel" "$tmp/ape.tag" "$tmp/id3v1.tag" >"$tmp/ape-id3v1-tagged.mp3"
+
 # --- not MP3 at all -----------------------------------------------------------------------
 if ! sox -h 2>/dev/null | grep -q 'amr-nb'; then
     echo "make-fixtures.sh: sox cannot write AMR; apt-get install libsox-fmt-all" >&2
     exit 1
 fi
-# ffmpeg IN OUT ARGS...: bit-exact output with no metadata, so reruns give the same bytes.
-ffenc() {
-    ffmpeg -hide_banner -loglevel error -y -fflags +bitexact -i "$1" \
-        -map_metadata -1 -fflags +bitexact -flags:a +bitexact "${@:3}" "$2"
-}
 ffenc "$tmp/wav.wav" "$tmp/m4a-renamed.mp3" -c:a aac -b:a 16k -f ipod
 ffenc "$tmp/wav.wav" "$tmp/aac-adts-renamed.mp3" -c:a aac -b:a 16k -f adts
 sox -R -D "$tmp/wav.wav" -C 7 -t amr-nb "$tmp/amr-renamed.mp3"
@@ -564,11 +705,13 @@ if [[ "$(tool main-data-begin "$tmp/voice.mp3")" != 0 ]]; then
 fi
 
 # --- install and record expected values ---------------------------------------------------
-good=(tel-8k-cbr32 wb-16k-vbr cd-44k-stereo-128 notag-8k short-3-frames)
+good=(tel-8k-cbr32 wb-16k-vbr cd-44k-stereo-128 notag-8k short-3-frames lavf-22k-cbr32
+    lame-delay-1200-pad-200 vbri-16k vbri-16k-self-counted id3v1-tagged apev2-tagged ape-id3v1-tagged)
 broken=(trunc-boundary trunc-midframe garbage-over-header html empty id3-only bitflip-headers
     splice-5000 html-appended junk-prefix-500 two-rates twice mp2-renamed wav-renamed
     xing-overclaims junk-prefix-4k m4a-renamed aac-adts-renamed 3gp-renamed amr-renamed
-    ogg-vorbis-renamed opus-renamed flac-renamed wav-ulaw-renamed random-1k random-16k random-64k)
+    ogg-vorbis-renamed opus-renamed flac-renamed wav-ulaw-renamed random-1k random-16k random-64k
+    vbri-overclaims)
 specs=()
 for f in "${good[@]}"; do cp "$tmp/$f.mp3" "$here/$f.mp3"; specs+=("good:$here/$f.mp3"); done
 for f in "${broken[@]}"; do cp "$tmp/$f.mp3" "$here/$f.mp3"; specs+=("broken:$here/$f.mp3"); done
