@@ -133,9 +133,13 @@ struct Scan {
         }
     }
 
-    /// The counts of the audio: everything but the junk before the stream.
-    var audio: Tally {
+    /// The counts of the audio: everything but the junk before the stream, and but a VBRI frame,
+    /// which libmpg123 (unlike a Xing/Info frame) decodes as a frame of silence.
+    func audio(_ container: Container) -> Tally {
         var audio = tally
+        if container.tagName == "VBRI", let info = container.infoFrame, firstFrameAt == Int64(info.offset), audio.frames > 0 {
+            audio.frames -= 1
+        }
         audio.frames -= beforeStream.frames
         audio.samples -= beforeStream.samples
         audio.skippedBytes -= beforeStream.skippedBytes
@@ -150,7 +154,7 @@ struct Scan {
         let container = Container(head: head)
         let judged = verdict(container: container, head: head, tail: tail, size: size, expectedSize: expectedSize)
         // Frames found in what is not audio are false syncs: a not_audio report has no audio.
-        let audio = judged.verdict == .notAudio ? Tally() : self.audio
+        let audio = judged.verdict == .notAudio ? Tally() : self.audio(container)
         let found = audio.frames + audio.otherLayers
         return AudioReport(
             verdict: judged.verdict, detail: judged.detail, samples: gaplessSamples(container, audio), frames: audio.frames,
@@ -199,8 +203,9 @@ struct Scan {
         if let name = ForeignFormat.name(head: head, tail: tail, at: container.id3v2Size) {
             return (.notAudio, "\(name), not MP3 (\(size) bytes)")
         }
-        let audio = self.audio
-        let framesText = container.declaredFrames.map { "\(audio.frames) of " + Scan.plural($0, "frame") } ?? Scan.plural(audio.frames, "frame")
+        let audio = self.audio(container)
+        let declared = container.declaredFrames(decoded: audio.frames)
+        let framesText = declared.map { "\(audio.frames) of " + Scan.plural($0, "frame") } ?? Scan.plural(audio.frames, "frame")
         if let expectedSize, size < expectedSize {
             return (.truncated, "\(size) of \(expectedSize) bytes received; \(framesText) decoded")
         }
@@ -210,12 +215,12 @@ struct Scan {
         case let layer? where layer != 3: return (.notAudio, "MPEG layer \(layer) audio, not MP3 (layer III)")
         default: break
         }
-        let problems = problems(container: container, layout: layout, audio: audio)
+        let problems = problems(container: container, declared: declared, layout: layout, audio: audio)
         if !problems.isEmpty { return (.corrupt, "\(framesText); " + problems.joined(separator: "; ")) }
         if let cut = layout.cutFrame {
             return (.truncated, "\(framesText); last frame cut after \(cut) bytes")
         }
-        if let declared = container.declaredFrames, audio.frames < declared {
+        if let declared, audio.frames < declared {
             return (.truncated, "\(framesText) decoded")
         }
         if let declaredBytes = container.declaredBytes, layout.streamBytes < Int64(declaredBytes) {
@@ -234,7 +239,7 @@ struct Scan {
     }
 
     /// Everything that makes a stream of MP3 frames `corrupt`.
-    private func problems(container: Container, layout: Layout, audio: Tally) -> [String] {
+    private func problems(container: Container, declared: Int?, layout: Layout, audio: Tally) -> [String] {
         let prefixJunk = (stream?.start ?? firstFrameAt ?? layout.audioStart) - layout.audioStart
         var problems: [String] = []
         if let decoderError { problems.append("decoder error: \(decoderError)") }
@@ -242,14 +247,14 @@ struct Scan {
         if audio.resyncs > 0 { problems.append(Scan.plural(audio.resyncs, "resync") + " skipping \(audio.skippedBytes) bytes") }
         if audio.headerChanges > 0 { problems.append("format changes " + Scan.plural(audio.headerChanges, "time") + " mid-stream") }
         if prefixJunk > 0 { problems.append("\(prefixJunk) bytes of junk before the first frame") }
-        if let declared = container.declaredFrames, audio.frames > declared {
+        if let declared, audio.frames > declared {
             problems.append("\(audio.frames) frames where the header declares \(declared)")
         } else if frankenstein, audio.headerChanges == 0, audio.otherLayers == 0, beforeStream == Tally() {
             // (False frames in junk before the stream also set libmpg123's flag.)
             problems.append("libmpg123 saw streams stitched together")
         }
         // All the bytes the header declares are there, yet fewer frames: the header overclaims.
-        if let declared = container.declaredFrames, audio.frames < declared, layout.cutFrame == nil, audio.resyncs == 0,
+        if let declared, audio.frames < declared, layout.cutFrame == nil, audio.resyncs == 0,
            audio.otherLayers == 0, let declaredBytes = container.declaredBytes, layout.streamBytes >= Int64(declaredBytes)
         {
             problems.append("the header declares \(declared) frames but all \(declaredBytes) declared bytes hold \(audio.frames)")

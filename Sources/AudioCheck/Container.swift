@@ -53,6 +53,14 @@ package struct Container {
         }
     }
 
+    /// The audio frame count to hold `decoded` audio frames against. Encoders disagree on
+    /// whether VBRI's count includes the VBRI frame itself (mp3val expects it to, ffmpeg does
+    /// not): both are right.
+    package func declaredFrames(decoded: Int) -> Int? {
+        guard let declaredFrames else { return nil }
+        return tagName == "VBRI" && declaredFrames == decoded + 1 ? decoded : declaredFrames
+    }
+
     /// The length of an ID3v2 tag starting at `offset`, footer included.
     static func id3v2Length(_ bytes: [UInt8], at offset: Int) -> Int? {
         guard offset + 10 <= bytes.count, ascii(bytes, at: offset, count: 3) == "ID3",

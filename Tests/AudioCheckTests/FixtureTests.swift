@@ -137,18 +137,16 @@ enum Fixtures {
     }
 
     /// A VBRI file whose frame count and byte count are right. libmpg123 1.31 does not know VBRI
-    /// and decodes the VBRI frame as a (silent) audio frame: the checker's duration agrees with
-    /// mpg123's, but it counts that frame too and calls the file corrupt ("379 of 378 frames;
-    /// 379 frames where the header declares 378"). When that is fixed, drop `withKnownIssue`.
+    /// and decodes the VBRI frame as a (silent) audio frame: the duration agrees with mpg123's
+    /// (the silence included), and the frame count leaves the VBRI frame out, as the walker does.
     @Test func correctVBRIFileIsValid() throws {
         let row = try #require(Fixtures.expected["vbri-16k.mp3"])
         let report = try AudioChecker().check(fileAt: Fixtures.path("vbri-16k.mp3"))
         #expect(report.samples == Int64(row["decoded_samples"]!))
         #expect(report.expectedFrames == Int(row["tag_frames"]!))
-        withKnownIssue("issue 17: the VBRI frame is counted as an audio frame") {
-            #expect(report.verdict == .valid, "\(report.detail)")
-            #expect(report.frames == Int(row["frames"]!))
-        }
+        #expect(report.verdict == .valid, "\(report.detail)")
+        #expect(report.frames == Int(row["frames"]!))
+        #expect(report.detail == "\(row["frames"]!) of \(row["tag_frames"]!) frames decoded")
     }
 
     /// The same file, its VBRI count including the VBRI frame itself (379; mp3val wants this
