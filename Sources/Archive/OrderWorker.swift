@@ -62,6 +62,16 @@ struct OrderWorker: Sendable {
         return summary
     }
 
+    /// Another call whose file has this name: order `X-2`'s call 1 and order `X`'s call 2 are
+    /// both `X-2.mp3`. The one catalogued first keeps the name; nothing overwrites it.
+    private func otherCall(named name: String, than order: OrderID, _ index: Int) throws -> CallRecord? {
+        for reading in OrderID.calls(fromFileName: name) where reading.order != order || reading.callIndex != index {
+            guard let other = try catalog.record(order: reading.order.rawValue, callIndex: reading.callIndex) else { continue }
+            if other.filePath == name || other.filePath == ArchiveLocation.quarantineFolder + "/" + name { return other }
+        }
+        return nil
+    }
+
     private func isPresentAndValid(_ record: CallRecord) -> Bool {
         guard record.verdict == .valid, let path = record.filePath, let size = record.fileSize else { return false }
         var info = stat()
@@ -92,6 +102,10 @@ struct OrderWorker: Sendable {
             return CallOutcome(
                 record: record, displayPath: path.map(options.location.path), quarantined: quarantined, resumedFrom: resumedFrom
             )
+        }
+        if let other = try otherCall(named: name, than: order, index) {
+            return try finish(.failed, "the file name \(name) already holds call \(other.callIndex) of order \(other.orderID); "
+                + "the archive's naming cannot tell the two apart, so this call was not fetched")
         }
         guard !info.recordingURL.isEmpty else {
             return try finish(.noRecording, "the API lists no recording for this call")

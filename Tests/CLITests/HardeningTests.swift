@@ -1,3 +1,4 @@
+import AudioCheck
 import Catalog
 import Foundation
 import Model
@@ -372,5 +373,32 @@ func unusedPort() throws -> Int {
             try Self.expectSound(archive, "fetch")
         }
         Reliability.report("signals: fetch and refetch", ["fetch exit": Int(fetch.status), "refetch exit": Int(refetch.status)])
+    }
+}
+
+/// Order `X-2`'s call 1 and order `X`'s call 2 share the file name `X-2.mp3`: whichever is
+/// catalogued first keeps it, and the other is refused with a clear reason, never overwriting it.
+@Suite(.serialized) struct FileNameCollisionTests {
+    @Test(arguments: [false, true]) func aSharedFileNameIsNeverOverwritten(dashedFirst: Bool) async throws {
+        let archive = try temporaryDirectory()
+        let order = try #require(CallGenerator.sampleOrderIDs(count: 200).first { CallGenerator.calls(for: try OrderID($0)).count >= 2 })
+        let dashed = order + "-2"
+        let simulator = Simulator()
+        let (first, second) = try await simulator.withRunning { url in
+            let fetch = { (id: String) in try await CLI.run(["fetch", id, "--archive", archive, "--api-url", url]) }
+            return dashedFirst ? (try await fetch(dashed), try await fetch(order)) : (try await fetch(order), try await fetch(dashed))
+        }
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(second.status == 1, "\(second.stderr)")
+        #expect(second.stderr.contains("already holds call"), "\(second.stderr)")
+        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
+        let owner = dashedFirst ? try catalog.record(order: dashed, callIndex: 1) : try catalog.record(order: order, callIndex: 2)
+        let loser = dashedFirst ? try catalog.record(order: order, callIndex: 2) : try catalog.record(order: dashed, callIndex: 1)
+        #expect(owner?.verdict == .valid && owner?.filePath == "\(dashed).mp3")
+        #expect(loser?.verdict == .failed && loser?.filePath == nil, "\(String(describing: loser))")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: archive + "/\(dashed).mp3"))
+        #expect(try AudioChecker().check(fileAt: archive + "/\(dashed).mp3").sha256 == owner?.sha256)
+        #expect(!bytes.isEmpty)
+        #expect(simulator.requests.filter { $0.path == "/recordings/\(dashed).mp3" }.count == 1)
     }
 }
