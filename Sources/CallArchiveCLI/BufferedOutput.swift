@@ -10,12 +10,14 @@ final class BufferedOutput {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     /// The path as the user wrote it, for messages; nil for the standard output.
-    private let name: String?
+    private var name: String?
     /// The temporary file and the file it replaces, until `close()` or `discard()`.
     private var pending: (temporary: String, final: String)?
     private let ownsDescriptor: Bool
     private var failure: String?
     private var closed = false
+    /// Ctrl-C and SIGTERM remove the temporary file before exiting 130.
+    private var interrupts: [any DispatchSourceSignal] = []
 
     init(descriptor: Int32) {
         self.descriptor = descriptor
@@ -31,6 +33,7 @@ final class BufferedOutput {
         case .standard(let number):
             descriptor = number
             ownsDescriptor = false
+            name = nil  // a reader that stops early is not an error, as on stdout
         case .writeThrough:
             descriptor = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
             guard descriptor >= 0 else { throw Self.cannotWrite(path, errno) }
@@ -38,6 +41,7 @@ final class BufferedOutput {
         case .replace(let final, let existing):
             (descriptor, pending) = try OutputTarget.temporaryFile(beside: final, like: existing, for: path)
             ownsDescriptor = true
+            interrupts = Self.removeOnInterrupt(pending?.temporary ?? "")
         }
     }
 
@@ -80,6 +84,7 @@ final class BufferedOutput {
             if Foundation.close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
             if failure == nil, rename(temporary, final) != 0 { failure = String(cString: strerror(errno)) }
             if failure != nil { unlink(temporary) } else { OutputTarget.syncDirectory(of: final) }
+            restoreInterrupts()
         } else if ownsDescriptor {
             Foundation.close(descriptor)
         }
@@ -97,9 +102,34 @@ final class BufferedOutput {
             pending = nil
             Foundation.close(descriptor)
             unlink(temporary)
+            restoreInterrupts()
         } else if ownsDescriptor {
             Foundation.close(descriptor)
         }
+    }
+
+    private static func removeOnInterrupt(_ temporary: String) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                unlink(temporary)
+                Console.err("\ninterrupted: the report was not written\n")
+                exit(130)
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    /// Back to the default Ctrl-C once the temporary file is renamed or removed.
+    private func restoreInterrupts() {
+        for source in interrupts { source.cancel() }
+        if !interrupts.isEmpty {
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
+        interrupts = []
     }
 
     static func cannotWrite(_ path: String, _ error: Int32) -> ExitCode {

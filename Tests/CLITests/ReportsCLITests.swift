@@ -111,6 +111,33 @@ import Testing
         #expect(left == ["report.csv"])
     }
 
+    @Test func ctrlCDuringAnExportLeavesNoTemporaryFile() async throws {
+        // A catalog big enough that the export takes a while: the project's benchmark filler.
+        let archive = try temporaryDirectory()
+        let filler = Process()
+        filler.executableURL = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().appendingPathComponent("BenchCatalog")
+        filler.arguments = [archive + "/catalog.sqlite", "40000"]
+        filler.standardError = FileHandle.nullDevice
+        try filler.run()
+        await CLI.waitForExit(filler)
+        #expect(filler.terminationStatus == 0)
+        let folder = try temporaryDirectory()
+        try "old report".write(toFile: folder + "/report.csv", atomically: false, encoding: .utf8)
+
+        let process = try launch(["export", "--archive", archive, "--output", folder + "/report.csv"])
+        var names: [String] = []
+        for _ in 0..<1000 where names.count < 2 && process.isRunning {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(names.count == 2, "the export made its temporary file")
+        process.interrupt()
+        await CLI.waitForExit(process)
+        #expect(process.terminationStatus == 130)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["report.csv"])
+        #expect(try String(contentsOfFile: folder + "/report.csv", encoding: .utf8) == "old report")
+    }
+
     @Test func stdoutByNameIsTheStandardOutput() async throws {
         let archive = try await FilledArchive.shared.path()
         let expected = try await CLI.run(["export", "--archive", archive])
