@@ -36,8 +36,8 @@ public struct CallOutcome: Sendable {
     }
 }
 
-/// Totals of a fetch run (`--json` prints this).
-public struct FetchSummary: Sendable, Codable, Equatable {
+/// Totals of a fetch run (`--json` prints this; its JSON is below).
+public struct FetchSummary: Sendable, Equatable {
     public var orders = 0
     public var calls = 0
     public var valid = 0
@@ -79,5 +79,33 @@ public struct FetchSummary: Sendable, Codable, Equatable {
     /// A short reason for grouping failures: the verdict, and for `failed` its detail.
     static func reason(_ record: CallRecord) -> String {
         record.verdict == .failed ? record.verdictDetail : record.verdict.rawValue
+    }
+}
+
+/// `fetch --json` (docs/reports.md, "JSON"): snake_case keys, `seconds` to the millisecond,
+/// and `failures` as `[{"reason": …, "count": …}]`, most frequent first, so that no key is free text.
+extension FetchSummary: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case orders, calls, valid, skipped, quarantined, verdicts, failures, bytes, seconds, resumed
+    }
+
+    private struct Failure: Encodable {
+        let reason: String
+        let count: Int
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(orders, forKey: .orders)
+        try container.encode(calls, forKey: .calls)
+        try container.encode(valid, forKey: .valid)
+        try container.encode(skipped, forKey: .skipped)
+        try container.encode(quarantined, forKey: .quarantined)
+        try container.encode(verdicts, forKey: .verdicts)
+        let failures = failures.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+        try container.encode(failures.map { Failure(reason: $0.key, count: $0.value) }, forKey: .failures)
+        try container.encode(bytes, forKey: .bytes)
+        try container.encode(seconds.roundedToMilliseconds, forKey: .seconds)
+        try container.encode(resumed, forKey: .resumed)
     }
 }

@@ -8,12 +8,14 @@ public struct VerifyOutcome: Sendable {
     public let record: CallRecord
     /// The verdict the catalog had before this check.
     public let previous: Verdict
+    /// What the file hashes to now (nil when it is gone).
+    public var fileSHA256: String?
     /// How many files this run checks in all.
     public var total = 0
 }
 
 /// Totals of a verify run.
-public struct VerifySummary: Sendable, Codable, Equatable {
+public struct VerifySummary: Sendable, Equatable {
     public var checked = 0
     public var verdicts: [String: Int] = [:]
     /// Files whose verdict changed in this run.
@@ -26,6 +28,23 @@ public struct VerifySummary: Sendable, Codable, Equatable {
     /// True when every checked file is valid and there are no orphans.
     public var clean: Bool {
         verdicts.keys.allSatisfy { $0 == Verdict.valid.rawValue } && orphans.isEmpty
+    }
+}
+
+/// The last line of `verify --json` (docs/reports.md, "JSON"): `"type": "summary"` after the
+/// per-file objects, snake_case keys.
+extension VerifySummary: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case type, checked, verdicts, changedVerdicts = "changed_verdicts", orphans
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode("summary", forKey: .type)
+        try container.encode(checked, forKey: .checked)
+        try container.encode(verdicts, forKey: .verdicts)
+        try container.encode(changedVerdicts, forKey: .changedVerdicts)
+        try container.encode(orphans, forKey: .orphans)
     }
 }
 
@@ -79,6 +98,7 @@ public struct VerifyPipeline: Sendable {
 
     static func check(_ original: CallRecord, location: ArchiveLocation, catalog: Catalog) throws -> VerifyOutcome {
         var record = original
+        var found: String?
         let path = location.path(original.filePath ?? "")
         record.verifiedAt = Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000)).iso8601
         if access(path, F_OK) != 0 {
@@ -87,6 +107,7 @@ public struct VerifyPipeline: Sendable {
         } else {
             do {
                 let report = try AudioChecker().check(fileAt: path)
+                found = report.sha256
                 if let known = original.sha256, known != report.sha256 {
                     record.verdict = .changed
                     record.verdictDetail = "sha256 is \(report.sha256.prefix(12))…, catalogued \(known.prefix(12))…; "
@@ -102,7 +123,7 @@ public struct VerifyPipeline: Sendable {
             }
         }
         try catalog.saveVerification(record)
-        return VerifyOutcome(record: record, previous: original.verdict)
+        return VerifyOutcome(record: record, previous: original.verdict, fileSHA256: found)
     }
 
     /// `.mp3` files at the top of the archive and in quarantine that no row points to.

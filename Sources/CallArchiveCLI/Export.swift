@@ -17,7 +17,9 @@ extension CallArchive {
         @Option(help: ArgumentHelp("Columns, comma-separated (default: every SPEC §4 column).", valueName: "a,b,…"))
         var columns: String?
 
-        @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (atomically) instead of stdout.", valueName: "file"))
+        @Option(name: .shortAndLong, help: ArgumentHelp(
+            "Write here instead of stdout: a file is replaced atomically (through a symbolic link, its target); a FIFO or device is written through; - is stdout.",
+            valueName: "file"))
         var output: String?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Sort by a column; -FIELD for descending.", valueName: "field"))
@@ -26,8 +28,15 @@ extension CallArchive {
         @Flag(help: "CSV without the formula guard (cells starting = + - @ are not prefixed with ').")
         var raw = false
 
+        @Flag(help: "Start the CSV with a UTF-8 byte order mark, so Excel on Windows shows accented names right.")
+        var bom = false
+
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var query: QueryArguments
+
+        func validate() throws {
+            if bom && format != .csv { throw ValidationError("--bom is for CSV: JSON Lines never starts with a byte order mark") }
+        }
 
         func run() async throws {
             do {
@@ -35,18 +44,28 @@ extension CallArchive {
                 let names = try Columns.parse(columns)
                 let catalog = try archive.location.openForReading()
                 let sink = try output.map { try BufferedOutput(path: $0) } ?? BufferedOutput(descriptor: STDOUT_FILENO)
-                switch format {
-                case .csv:
-                    let writer = CSVWriter(columns: names, raw: raw)
-                    sink.write(writer.header)
-                    try catalog.forEachRow(compiled, columns: names) { values in sink.write { writer.append(values, to: &$0) } }
-                case .jsonl:
-                    let writer = JSONLinesWriter(columns: columns == nil ? CallRecord.columnNames + ["api_json"] : names)
-                    try catalog.forEachRow(compiled, columns: writer.columns) { sink.write(writer.line($0)) }
+                do {
+                    try write(catalog, compiled, names, to: sink)
+                    try sink.close()
+                } catch {
+                    sink.discard()
+                    throw error
                 }
-                try sink.close()
             } catch {
                 throw Failure.exit(error)
+            }
+        }
+
+        private func write(_ catalog: Catalog, _ compiled: CatalogQuery, _ names: [String], to sink: BufferedOutput) throws {
+            switch format {
+            case .csv:
+                let writer = CSVWriter(columns: names, raw: raw)
+                if bom { sink.write("\u{FEFF}") }
+                sink.write(writer.header)
+                try catalog.forEachRow(compiled, columns: names) { values in sink.write { writer.append(values, to: &$0) } }
+            case .jsonl:
+                let writer = JSONLinesWriter(columns: columns == nil ? CallRecord.columnNames + ["api_json"] : names)
+                try catalog.forEachRow(compiled, columns: writer.columns) { sink.write(writer.line($0)) }
             }
         }
     }

@@ -2,6 +2,7 @@ import Archive
 import ArgumentParser
 import Foundation
 import Model
+import Reports
 
 extension CallArchive {
     /// `fetch ORDER_ID… [--input FILE]`: metadata + download + verify + catalog.
@@ -76,9 +77,7 @@ enum FetchRun {
         }
         renderer.finish()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            Console.out(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n")
+            Console.out(try JSONStyle.encode(summary) + "\n")
         } else if summaryLine && (quiet ? !summary.succeeded : orders.count > 1 || !summary.succeeded || summary.skipped > 0) {
             Console.err(describe(summary) + "\n")
         }

@@ -47,8 +47,10 @@ extension CallArchive {
                 }
                 let rows = try catalog.count()
                 if json {
-                    Console.out("{\"imported\":\(summary.imported),\"skipped\":\(summary.skipped),"
-                        + "\"not_valid\":\(summary.notValid),\"catalog_rows\":\(rows)}\n")
+                    Console.out(JSONStyle.object([
+                        ("imported", .integer(Int64(summary.imported))), ("skipped", .integer(Int64(summary.skipped))),
+                        ("not_valid", .integer(Int64(summary.notValid))), ("catalog_rows", .integer(Int64(rows))),
+                    ]) + "\n")
                 } else {
                     Console.err("Imported \(summary.imported) file\(summary.imported == 1 ? "" : "s") (\(summary.notValid) not valid), "
                         + "skipped \(summary.skipped); the catalog has \(rows) call\(rows == 1 ? "" : "s").\n")

@@ -14,8 +14,11 @@ extension CallArchive {
         @Option(help: "Group by store, agent, status, verdict, day or month.")
         var by: StatsGrouping?
 
-        @Option(help: "table, csv or json.")
+        @Option(help: "table (fits the terminal), csv or json (a column per verdict).")
         var format: Format = .table
+
+        @Flag(help: "Table with a column per verdict, call minutes and whole group names, however wide.")
+        var wide = false
 
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var query: QueryArguments
@@ -24,7 +27,7 @@ extension CallArchive {
             do {
                 let compiled = try CatalogQuery(words: query.words)
                 let rows = try archive.location.openForReading().stats(compiled, by: by)
-                Console.out(StatsFormat.render(rows, format: format, grouping: by))
+                Console.out(StatsFormat.render(rows, format: format, grouping: by, wide: wide))
             } catch {
                 throw Failure.exit(error)
             }
@@ -34,41 +37,36 @@ extension CallArchive {
 
 extension StatsGrouping: ExpressibleByArgument {}
 
-/// The stats table, CSV and JSON.
+/// The stats table, CSV and JSON (docs/reports.md, "stats").
 enum StatsFormat {
-    static let headers = ["group", "calls", "valid", "not_valid", "audio_minutes", "mean_audio_minutes", "call_minutes", "short_recordings"]
-
-    static func cells(_ row: StatsRow) -> [String] {
-        let invalid = row.invalid.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        return [
-            row.group, String(row.calls), String(row.valid), invalid.isEmpty ? "0" : invalid,
-            String(format: "%.1f", row.audioSeconds / 60), String(format: "%.2f", row.meanAudioSeconds / 60),
-            String(format: "%.1f", row.callSeconds / 60), String(row.shortRecordings),
-        ]
-    }
-
-    static func render(_ rows: [StatsRow], format: CallArchive.Stats.Format, grouping: StatsGrouping?) -> String {
+    static func render(_ rows: [StatsRow], format: CallArchive.Stats.Format, grouping: StatsGrouping?, wide: Bool = false) -> String {
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            return ((try? encoder.encode(rows)).map { String(decoding: $0, as: UTF8.self) } ?? "[]") + "\n"
+            let names = ["group"] + StatsRow.figureNames
+            return JSONStyle.array(rows.map { JSONStyle.object(zip(names, [.text($0.group)] + $0.figures)) })
         case .csv:
-            let writer = CSVWriter()
-            var header = headers
-            header[0] = grouping?.rawValue ?? "group"
-            return ([header] + rows.map(cells)).map { $0.map(writer.cell).joined(separator: ",") + "\r\n" }.joined()
+            let writer = CSVWriter(columns: [grouping?.rawValue ?? "group"] + StatsRow.figureNames)
+            return writer.header + rows.map { writer.line([.text($0.group)] + $0.figures) }.joined()
         case .table:
-            var header = headers.map { $0.replacingOccurrences(of: "_", with: " ").uppercased() }
-            header[0] = (grouping?.rawValue ?? "").uppercased()
-            let table = [header] + rows.map { cells($0).map(TerminalText.safe) }
-            let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
-            return table.map { row in
-                row.enumerated().map { index, cell in
-                    index == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0)
-                        : String(repeating: " ", count: widths[index] - cell.count) + cell
-                }.joined(separator: "  ")
-            }.joined(separator: "\n") + "\n"
+            return table(rows, grouping: grouping, wide: wide, width: Console.width)
         }
+    }
+
+    /// Calls, valid, not valid, audio minutes, mean minutes, short recordings: 80 columns hold
+    /// them with a cut group name. `wide` adds a column per verdict and call minutes, uncut.
+    static func table(_ rows: [StatsRow], grouping: StatsGrouping?, wide: Bool, width: Int) -> String {
+        let verdicts = wide ? StatsRow.notValidVerdicts : []
+        let headers = ["CALLS", "VALID", "NOT VALID"] + verdicts.map { $0.rawValue.replacingOccurrences(of: "_", with: " ").uppercased() }
+            + ["AUDIO MIN", "MEAN MIN"] + (wide ? ["CALL MIN"] : []) + ["SHORT"]
+        let cells = rows.map { row in
+            [TerminalText.safe(row.group), String(row.calls), String(row.valid), String(row.notValid)]
+                + verdicts.map { String(row.invalid[$0.rawValue] ?? 0) }
+                + [String(format: "%.1f", row.audioSeconds / 60), String(format: "%.2f", row.meanAudioSeconds / 60)]
+                + (wide ? [String(format: "%.1f", row.callSeconds / 60)] : []) + [String(row.shortRecordings)]
+        }
+        return TextTable(
+            headers: [(grouping?.rawValue ?? "").uppercased()] + headers, rightAligned: Set(1...headers.count),
+            shrinkable: wide ? [] : [0], width: wide ? .max : max(40, width)
+        ).render(cells)
     }
 }

@@ -2,8 +2,9 @@ import Archive
 import ArgumentParser
 import Catalog
 import Foundation
-import Synchronization
 import Model
+import Reports
+import Synchronization
 
 extension CallArchive {
     /// `verify [QUERY…]`: decode and re-hash catalogued files.
@@ -16,7 +17,7 @@ extension CallArchive {
         @Flag(help: "Also list audio files in the archive that the catalog does not know.")
         var orphans = false
 
-        @Flag(help: "Print the summary as JSON on stdout.")
+        @Flag(help: "JSON Lines on stdout: an object per file checked, then the summary.")
         var json = false
 
         @OptionGroup var archive: ArchiveOptions
@@ -31,27 +32,15 @@ extension CallArchive {
                 let compiled = try CatalogQuery(words: query.words)
                 let location = archive.location
                 let catalog = try location.openExisting()
-                let bar = Console.stderrIsTerminal
-                let done = Mutex(0)
+                let progress = VerifyProgress(bar: Console.stderrIsTerminal, json: json)
                 let summary = try await Interrupts.cancellable(notice: "the files being checked are recorded") {
-                    try await VerifyPipeline(location: location, catalog: catalog, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount).run(compiled, orphans: orphans) { outcome in
-                        let count = done.withLock { $0 += 1; return $0 }
-                        let record = outcome.record
-                        if record.verdict != .valid || outcome.previous != .valid {
-                            let name = record.filePath ?? record.orderID
-                            Console.err((bar ? "\r\u{1B}[2K" : "") + "\(name): \(record.verdict.rawValue)"
-                                + (record.verdictDetail.isEmpty ? "" : ": \(record.verdictDetail)") + "\n")
-                        }
-                        if bar { Console.err("\r\u{1B}[2KVerifying \(count)/\(outcome.total) files") }
-                    }
+                    try await VerifyPipeline(location: location, catalog: catalog, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount).run(compiled, orphans: orphans) { progress.show($0) }
                 }
-                if bar { Console.err("\r\u{1B}[2K") }
-                for orphan in summary.orphans { Console.out("orphan: \(orphan)\n") }
+                if progress.bar { Console.err("\r\u{1B}[2K") }
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys]
-                    Console.out(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n")
+                    Console.out(try JSONStyle.encode(summary) + "\n")
                 } else {
+                    for orphan in summary.orphans { Console.out("orphan: \(orphan)\n") }
                     let counts = summary.verdicts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
                     Console.err("Verified \(summary.checked) file\(summary.checked == 1 ? "" : "s"): \(counts.isEmpty ? "nothing to check" : counts)"
                         + (orphans ? "; \(summary.orphans.count) orphan\(summary.orphans.count == 1 ? "" : "s")" : "") + "\n")
@@ -61,5 +50,44 @@ extension CallArchive {
                 throw Failure.exit(error)
             }
         }
+    }
+}
+
+/// What `verify` shows as files are checked: problems on stderr, a counter on a terminal, and
+/// with `--json` an object per file on stdout.
+final class VerifyProgress: Sendable {
+    let bar: Bool
+    let json: Bool
+    private let done = Mutex(0)
+
+    init(bar: Bool, json: Bool) {
+        self.bar = bar
+        self.json = json
+    }
+
+    func show(_ outcome: VerifyOutcome) {
+        let count = done.withLock { $0 += 1; return $0 }
+        let record = outcome.record
+        if json { Console.out(Self.object(outcome) + "\n") }
+        if record.verdict != .valid || outcome.previous != .valid {
+            let name = record.filePath ?? record.orderID
+            Console.err((bar ? "\r\u{1B}[2K" : "") + "\(name): \(record.verdict.rawValue)"
+                + (record.verdictDetail.isEmpty ? "" : ": \(record.verdictDetail)") + "\n")
+        }
+        if bar { Console.err("\r\u{1B}[2KVerifying \(count)/\(outcome.total) files") }
+    }
+
+    /// One checked file: where it is, its verdict before and now, and its hash in the catalog
+    /// and on disk (docs/reports.md, "JSON").
+    static func object(_ outcome: VerifyOutcome) -> String {
+        let record = outcome.record
+        let columns = ["order_id", "call_index", "file_path"].map { ($0, record.value(ofColumn: $0) ?? .null) }
+        let verdicts: [(String, FieldValue)] = [
+            ("previous_verdict", .text(outcome.previous.rawValue)), ("verdict", .text(record.verdict.rawValue)),
+            ("verdict_detail", .text(record.verdictDetail)),
+            ("sha256", record.value(of: .sha256)), ("file_sha256", outcome.fileSHA256.map(FieldValue.text) ?? .null),
+            ("audio_seconds", record.value(of: .audioSeconds)),
+        ]
+        return JSONStyle.object([("type", .text("file"))] + columns + verdicts)
     }
 }

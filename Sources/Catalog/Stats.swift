@@ -18,7 +18,7 @@ public enum StatsGrouping: String, Sendable, CaseIterable {
 }
 
 /// One line of `stats`: a group (or the totals) and its figures.
-public struct StatsRow: Sendable, Equatable, Codable {
+public struct StatsRow: Sendable, Equatable {
     public var group: String
     public var calls: Int
     public var valid: Int
@@ -31,13 +31,30 @@ public struct StatsRow: Sendable, Equatable, Codable {
 
     /// Mean audio seconds over the calls that have audio.
     public var meanAudioSeconds: Double
+
+    /// The verdicts counted apart, in SPEC §6 order: every one but `valid`.
+    public static let notValidVerdicts = Verdict.allCases.filter { $0 != .valid }
+
+    /// The names of `figures`, as CSV headers and JSON keys.
+    public static let figureNames = ["calls", "valid", "not_valid"] + notValidVerdicts.map(\.rawValue)
+        + ["audio_seconds", "mean_audio_seconds", "call_seconds", "short_recordings"]
+
+    /// Calls whose verdict is not `valid`.
+    public var notValid: Int { invalid.values.reduce(0, +) }
+
+    /// Every figure as a number, in `figureNames` order: what a spreadsheet adds up.
+    public var figures: [FieldValue] {
+        [.integer(Int64(calls)), .integer(Int64(valid)), .integer(Int64(notValid))]
+            + Self.notValidVerdicts.map { .integer(Int64(invalid[$0.rawValue] ?? 0)) }
+            + [.real(audioSeconds), .real(meanAudioSeconds), .real(callSeconds), .integer(Int64(shortRecordings))]
+    }
 }
 
 extension Catalog {
     /// Figures per group (sorted by group) for the calls matching `query`; `grouping` nil gives
     /// the totals alone. The totals row is always last.
     public func stats(_ query: CatalogQuery, by grouping: StatsGrouping?) throws(CatalogError) -> [StatsRow] {
-        let verdicts = Verdict.allCases.filter { $0 != .valid }
+        let verdicts = StatsRow.notValidVerdicts
         let columns = """
             COUNT(*), SUM(verdict = 'valid'), \(verdicts.map { "SUM(verdict = '\($0.rawValue)')" }.joined(separator: ", ")),
             TOTAL(audio_seconds), TOTAL(call_seconds),

@@ -49,3 +49,8 @@ extension Duration {
     /// The duration in seconds, as a Double.
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+extension Double {
+    /// Seconds to the millisecond, as every command's JSON writes them (docs/reports.md).
+    public var roundedToMilliseconds: Double { isFinite ? (self * 1000).rounded() / 1000 : 0 }
+}

@@ -1,6 +1,6 @@
 import Model
 
-/// JSON Lines: one object per row, keys in §4 order, numbers as numbers, nulls as null.
+/// JSON Lines: one object per row, keys in §4 order, values as `JSONStyle` writes them.
 /// `api_json` is embedded as the object the API sent.
 public struct JSONLinesWriter: Sendable {
     public let columns: [String]
@@ -29,16 +29,9 @@ public struct JSONLinesWriter: Sendable {
         var parts: [String] = []
         parts.reserveCapacity(columns.count)
         for (key, field) in zip(keys, values) {
-            let value: String
+            var value = JSONStyle.value(field)
             if key == .apiJSON {
                 if case .text(let json) = field, !json.isEmpty { value = json } else { value = "null" }
-            } else {
-                switch field {
-                case .text(let text): value = JSONText.quoted(text)
-                case .integer(let number): value = String(number)
-                case .real(let number): value = number.isFinite ? CellText.fixed3(number) : "null"
-                case .null: value = "null"
-                }
             }
             parts.append(JSONText.quoted(key.rawValue) + ":" + value)
         }

@@ -13,31 +13,11 @@ public struct TableWriter: Sendable {
     }
 
     public func render(_ records: [CallRecord]) -> String {
-        let headers = columns.map(Self.title)
         let rows = records.map { record in columns.map { Self.cell($0, record.value(ofColumn: $0)) } }
-        var widths = headers.indices.map { index in
-            rows.reduce(headers[index].count) { max($0, $1[index].count) }
-        }
-        // Shrink the widest shrinkable columns until the table fits.
         let shrinkable = ["store_name", "agent_name", "verdict_detail", "recording_url", "file_path", "call_status", "sha256"]
-        while widths.reduce(0, +) + 2 * (widths.count - 1) > width {
-            let candidates = columns.indices.filter { shrinkable.contains(columns[$0]) && widths[$0] > 8 }
-            guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
-            widths[widest] -= 1
-        }
-        var out = line(headers, widths)
-        for row in rows { out += line(row, widths) }
-        return out
-    }
-
-    private func line(_ cells: [String], _ widths: [Int]) -> String {
-        var parts: [String] = []
-        for (index, cell) in cells.enumerated() {
-            let fitted = cell.count > widths[index] ? String(cell.prefix(widths[index] - 1)) + "…" : cell
-            let isLast = index == cells.count - 1
-            parts.append(isLast ? fitted : fitted + String(repeating: " ", count: widths[index] - fitted.count))
-        }
-        return parts.joined(separator: "  ") + "\n"
+        return TextTable(
+            headers: columns.map(Self.title), shrinkable: Set(columns.indices.filter { shrinkable.contains(columns[$0]) }), width: width
+        ).render(rows)
     }
 
     static func title(_ column: String) -> String {
@@ -64,6 +44,50 @@ public struct TableWriter: Sendable {
         default:
             return TerminalText.safe(CellText.of(value))
         }
+    }
+}
+
+/// A plain-text table cut to a width: the widest shrinkable columns give way first, and a cell
+/// too long for its column ends in `…`.
+public struct TextTable: Sendable {
+    public var headers: [String]
+    /// Columns whose cells are aligned right (numbers).
+    public var rightAligned: Set<Int>
+    /// Columns that may be narrowed, down to 8 characters, to fit `width`.
+    public var shrinkable: Set<Int>
+    public var width: Int
+
+    public init(headers: [String], rightAligned: Set<Int> = [], shrinkable: Set<Int> = [], width: Int) {
+        self.headers = headers
+        self.rightAligned = rightAligned
+        self.shrinkable = shrinkable
+        self.width = width
+    }
+
+    public func render(_ rows: [[String]]) -> String {
+        var widths = headers.indices.map { index in
+            rows.reduce(headers[index].count) { max($0, $1[index].count) }
+        }
+        while widths.reduce(0, +) + 2 * (widths.count - 1) > width {
+            let candidates = widths.indices.filter { shrinkable.contains($0) && widths[$0] > 8 }
+            guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
+            widths[widest] -= 1
+        }
+        return ([headers] + rows).map { line($0, widths) }.joined()
+    }
+
+    private func line(_ cells: [String], _ widths: [Int]) -> String {
+        var parts: [String] = []
+        for (index, cell) in cells.enumerated() {
+            let fitted = cell.count > widths[index] ? String(cell.prefix(widths[index] - 1)) + "…" : cell
+            let padding = String(repeating: " ", count: widths[index] - fitted.count)
+            if rightAligned.contains(index) {
+                parts.append(padding + fitted)
+            } else {
+                parts.append(index == cells.count - 1 ? fitted : fitted + padding)
+            }
+        }
+        return parts.joined(separator: "  ") + "\n"
     }
 }
 

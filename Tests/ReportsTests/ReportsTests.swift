@@ -105,3 +105,26 @@ import Testing
         #expect(TransferEstimate.clock(61) == "1:01")
     }
 }
+
+@Suite struct JSONStyleUnitTests {
+    @Test func valuesFollowTheConvention() {
+        #expect(JSONStyle.value(.real(11.879006508)) == "11.879")
+        #expect(JSONStyle.value(.real(.nan)) == "null")
+        #expect(JSONStyle.value(.null) == "null")
+        #expect(JSONStyle.object([("not_valid", .integer(3)), ("group", .text("a\"b"))]) == "{\"not_valid\":3,\"group\":\"a\\\"b\"}")
+        #expect(JSONStyle.array([]) == "[]\n")
+        #expect(JSONStyle.array(["{}", "{}"]) == "[\n{},\n{}\n]\n")
+        #expect(11.879506.roundedToMilliseconds == 11.88)
+    }
+}
+
+@Suite struct TextTableTests {
+    @Test func numbersAlignRightAndTheShrinkableColumnIsCut() {
+        let table = TextTable(headers: ["STORE", "CALLS"], rightAligned: [1], shrinkable: [0], width: 20)
+        let text = table.render([[String(repeating: "x", count: 30), "7"], ["short", "1234"]])
+        let lines = text.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= 20 })
+        #expect(lines[1].hasSuffix("     7") && lines[1].contains("…"))
+        #expect(lines[2].hasPrefix("short ") && lines[2].hasSuffix("1234"))
+    }
+}
