@@ -122,13 +122,10 @@ final class BufferedOutput {
         }
     }
 
-    /// Back to the default Ctrl-C once the temporary file is renamed or removed.
+    /// Back to exiting at once on Ctrl-C once the temporary file is renamed or removed.
     private func restoreInterrupts() {
         for source in interrupts { source.cancel() }
-        if !interrupts.isEmpty {
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-        }
+        if !interrupts.isEmpty { Interrupts.exitPromptly() }
         interrupts = []
     }
 

@@ -360,6 +360,13 @@ func unusedPort() throws -> Int {
         for id in ids { rules[id] = FaultRule(kind: .slow) }
         let simulator = Simulator(options: SimulatorOptions(rules: rules))
         let archive = try temporaryDirectory()
+        // Every order first fails (404), so refetch has all of them to do again.
+        var missing: [String: FaultRule] = [:]
+        for id in ids { missing[id] = FaultRule(kind: .notFound) }
+        let failed = try await Simulator(options: SimulatorOptions(rules: missing)).withRunning { url in
+            try await CLI.run(["fetch", "--archive", archive, "--api-url", url] + ids)
+        }
+        #expect(failed.status == 1)
         let (fetch, refetch) = try await simulator.withRunning { url in
             let fetch = try await Self.interrupt(
                 ["fetch", "--archive", archive, "--api-url", url, "--jobs", "4"] + ids, with: SIGINT, after: .milliseconds(1500))

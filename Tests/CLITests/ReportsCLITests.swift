@@ -40,8 +40,12 @@ import Testing
         #expect(!stillWaiting, "the reader of the FIFO got no writer")
         #expect(result.status == 0, "\(result.stderr)")
         let expected = try await CLI.run(["export", "--archive", archive])
-        #expect(await received == expected.stdout)
+        let got = await received
+        #expect(got == expected.stdout)
         #expect(fileType(fifo) == S_IFIFO)
+        Reliability.report("export --output FIFO", [
+            "bytes the reader got": got.utf8.count, "bytes expected": expected.stdout.utf8.count, "still a FIFO": fileType(fifo) == S_IFIFO ? 1 : 0,
+        ])
     }
 
     @Test func aCharacterDeviceStaysADevice() async throws {
@@ -61,6 +65,7 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot write \(full)") && result.stderr.contains("No space left"), "\(result.stderr)")
         #expect(fileType(full) == S_IFCHR)
+        Reliability.report("export --output to a full device", ["exit code": Int(result.status), "still a device": fileType(full) == S_IFCHR ? 1 : 0])
         let folder = (full as NSString).deletingLastPathComponent
         if folder != "/dev" { #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["full"]) }
     }
@@ -85,6 +90,8 @@ import Testing
         #expect(try String(contentsOfFile: root + "/reports/new.csv", encoding: .utf8) == expected.stdout)
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/reports").sorted() == ["latest.csv", "new.csv"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/links").sorted() == ["dangling.csv", "latest.csv"])
+        let links = ["latest.csv", "dangling.csv"].filter { fileType(root + "/links/" + $0) == S_IFLNK }.count
+        Reliability.report("export --output through symbolic links", ["links kept": links, "targets written": try FileManager.default.contentsOfDirectory(atPath: root + "/reports").count])
     }
 
     @Test func aDirectoryIsRefusedAndAFailedWriteLeavesTheOldFile() async throws {
@@ -131,7 +138,10 @@ import Testing
             try await Task.sleep(for: .milliseconds(5))
         }
         #expect(names.count == 2, "the export made its temporary file")
+        // Stopped first, so the Ctrl-C surely lands while the report is being written.
+        kill(process.processIdentifier, SIGSTOP)
         process.interrupt()
+        kill(process.processIdentifier, SIGCONT)
         await CLI.waitForExit(process)
         #expect(process.terminationStatus == 130)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["report.csv"])
