@@ -54,7 +54,8 @@ public enum FaultKind: String, CaseIterable, Sendable {
     /// Recording: a `Range` request is answered 200 with the whole body, as by a server
     /// without range support.
     case ignoreRange = "ignore-range"
-    /// Recording: a `Range` request is answered 206 from half the asked offset (the wrong start).
+    /// Recording: a `Range` request is answered 206 from half the asked offset (the wrong start),
+    /// and a request without `Range` 206 with the whole body (`bytes 0-…`), as some CDNs do.
     case wrongRange = "wrong-range"
     /// Recording: a chunked body without `Content-Length`.
     case chunked

@@ -304,6 +304,10 @@ public final class Simulator: Sendable {
             }
             plan.start = fault == .wrongRange ? from / 2 : from
             status = .partialContent
+        } else if fault == .wrongRange {
+            status = .partialContent
+        }
+        if status == .partialContent {
             headers[.contentRange] = "bytes \(plan.start)-\(plan.length + plan.extra - 1)/\(plan.length + plan.extra)"
         }
         return Response(status: status, headers: headers, body: plan.body(recording))

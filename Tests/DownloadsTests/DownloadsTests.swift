@@ -90,6 +90,17 @@ import Transport
         #expect(try Self.contents(path) == served)
     }
 
+    /// A 206 that starts at byte 0 to a request without `Range` is the whole recording.
+    @Test func partialContentFromZeroIsTheWholeRecording() async throws {
+        let served = try Self.served("DLWRG2")
+        let path = try Self.part()
+        let (result, requests) = try await Self.download("DLWRG2", rules: ["DLWRG2": FaultRule(kind: .wrongRange)], partPath: path)
+        let done = try result.get()
+        #expect(done.httpStatus == 206 && done.resumedFrom == nil && done.expectedSize == Int64(served.count))
+        #expect(requests.map(\.range) == [nil])
+        #expect(try Self.contents(path) == served)
+    }
+
     @Test func completePartAnswered416StartsOver() async throws {
         let served = try Self.served("DLFUL1")
         let path = try Self.part(served)
