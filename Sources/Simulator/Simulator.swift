@@ -364,8 +364,8 @@ struct BodyPlan: Sendable {
                 }
             }
             if cut != nil {
-                // Let the bytes written so far leave before the connection drops.
-                try await Task.sleep(for: .milliseconds(100))
+                // Give the bytes written so far time to leave: closing drops what is still queued.
+                try await Task.sleep(for: .milliseconds(500))
                 throw SimulatedReset()
             }
             try await writer.finish(nil)
