@@ -113,6 +113,12 @@ let package = Package(
             dependencies: ["Archive", "Simulator", "Catalog", "AudioCheck", "Telephony", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        .testTarget(name: "DownloadsTests", dependencies: ["Downloads", "Simulator", "Transport"], swiftSettings: strict),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["Transport", "Simulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CLITests", dependencies: ["Simulator", "Catalog", "AudioCheck"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -92,7 +92,7 @@ enum FetchRun {
         let failed = summary.failures.values.reduce(0, +)
         if failed > 0 {
             let reasons = summary.failures.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-                .prefix(5).map { "\($0.value) \($0.key)" }.joined(separator: "; ")
+                .prefix(5).map { "\($0.value) \(TerminalText.safe($0.key))" }.joined(separator: "; ")
             parts.append("\(failed) failed (\(reasons))")
         }
         if summary.quarantined > 0 { parts.append("\(summary.quarantined) quarantined") }

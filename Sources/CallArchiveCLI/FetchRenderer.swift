@@ -89,7 +89,7 @@ final class FetchRenderer: Sendable {
             let text = String(format: "Download progress: %.1f%%", Double(permille) / 10)
             Console.err(Console.stderrIsTerminal ? "\r\(text)" + (permille == 1000 ? "\n" : "") : text + "\n")
         case let .retrying(_, _, attempt, reason, wait):
-            Console.err("Attempt \(attempt) failed: \(reason); retrying in \(String(format: "%.1f", wait)) s\n")
+            Console.err("Attempt \(attempt) failed: \(TerminalText.safe(reason)); retrying in \(String(format: "%.1f", wait)) s\n")
         case let .callFinished(outcome) where outcome.skipped:
             Console.out("\n\(Self.callLine(outcome))\n")
         case let .callFinished(outcome):
@@ -101,9 +101,9 @@ final class FetchRenderer: Sendable {
             case .noRecording:
                 Console.out("No recording: the API lists no recording URL for this call.\n")
             case .failed:
-                Console.err("Download failed: \(record.verdictDetail)\n")
+                Console.err("Download failed: \(TerminalText.safe(record.verdictDetail))\n")
             default:
-                Console.err("Verification failed: \(record.verdict.rawValue): \(record.verdictDetail)\n")
+                Console.err("Verification failed: \(record.verdict.rawValue): \(TerminalText.safe(record.verdictDetail))\n")
                 if let path = outcome.displayPath { Console.err("Quarantined: \(path)\n") }
             }
         case let .orderSkipped(order, calls):
@@ -138,7 +138,7 @@ final class FetchRenderer: Sendable {
             if let line { Console.err(line) }
         case let .retrying(order, index, attempt, reason, wait):
             if mode == .lines, !quiet {
-                Console.err("\(order)\(index.map { $0 > 1 ? "-\($0)" : "" } ?? ""): attempt \(attempt) failed (\(reason)); retrying in \(String(format: "%.1f", wait)) s\n")
+                Console.err("\(order)\(index.map { $0 > 1 ? "-\($0)" : "" } ?? ""): attempt \(attempt) failed (\(TerminalText.safe(reason))); retrying in \(String(format: "%.1f", wait)) s\n")
             }
         case let .callFinished(outcome):
             let record = outcome.record
@@ -183,7 +183,7 @@ final class FetchRenderer: Sendable {
         case .noRecording:
             return "\(name): no recording"
         default:
-            return "\(name): \(record.verdict.rawValue): \(record.verdictDetail)" + (outcome.quarantined ? " (quarantined)" : "")
+            return "\(name): \(record.verdict.rawValue): \(TerminalText.safe(record.verdictDetail))" + (outcome.quarantined ? " (quarantined)" : "")
         }
     }
 

@@ -9,6 +9,10 @@ public enum DownloadError: ClassifiedError {
     case refusedRedirect(url: String, reason: String)
     case tooManyRedirects(limit: Int)
     case disk(path: String, reason: String)
+    /// The body came compressed (`Content-Encoding`), though `identity` was asked for.
+    case contentEncoding(String)
+    /// A 206 to a request that asked for no range, or from another start than the first byte.
+    case unexpectedRange(String)
     case cancelled
 
     public var kind: FailureKind {
@@ -16,9 +20,9 @@ public enum DownloadError: ClassifiedError {
         case let .httpStatus(status, retryAfter):
             if status == 429 { return .rateLimited(retryAfter: retryAfter) }
             return status >= 500 ? .transient : .permanent
-        case .network, .shortBody:
+        case .network, .shortBody, .unexpectedRange:
             return .transient
-        case .tooLarge, .refusedRedirect, .tooManyRedirects, .disk, .cancelled:
+        case .tooLarge, .refusedRedirect, .tooManyRedirects, .disk, .contentEncoding, .cancelled:
             return .permanent
         }
     }
@@ -33,6 +37,10 @@ public enum DownloadError: ClassifiedError {
         case let .refusedRedirect(url, reason): "refused redirect to \"\(url)\": \(reason)"
         case let .tooManyRedirects(limit): "more than \(limit) redirects"
         case let .disk(path, reason): "cannot write \(path): \(reason)"
+        case let .contentEncoding(encoding):
+            "the server sent the recording compressed (Content-Encoding: \(encoding)) though identity was asked for; not stored"
+        case let .unexpectedRange(header):
+            "the server answered 206 (\(header.isEmpty ? "no Content-Range" : "Content-Range: \(header)")) to a request for the whole recording"
         case .cancelled: "interrupted"
         }
     }

@@ -52,11 +52,53 @@ public struct Downloader: Sendable {
         progress: (Int64, Int64?) -> Void = { _, _ in }
     ) async throws(DownloadError) -> DownloadResult {
         let existing = request.resume ? Self.fileSize(request.partPath) : 0
+        // The client's own deadline covers the response head only; `stream` holds the body to it.
+        let deadline = ContinuousClock.now + .milliseconds(Int64(request.requestTimeout * 1000))
+        let response = try await follow(request, from: existing, headers: headers)
+        let status = Int(response.status.code)
+        if status == 416, existing > 0 {
+            // The part is not a prefix of this recording (as long as it, or longer): start over.
+            return try await restart(request, headers: headers, progress: progress)
+        }
+        guard status == 200 || status == 206 else {
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0) }
+            throw .httpStatus(status: status, retryAfter: retryAfter)
+        }
+        // The client asks for `identity` and never decompresses: compressed bytes would be
+        // stored as if they were the recording.
+        if let encoding = response.headers.first(name: "Content-Encoding"), encoding.lowercased() != "identity" {
+            throw .contentEncoding(String(encoding.prefix(40)))
+        }
+        let length = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
+        var resumedFrom: Int64?
+        var expected: Int64? = length
+        if status == 206 {
+            // Append only when the server resumes exactly where the part file ends.
+            let header = response.headers.first(name: "Content-Range") ?? ""
+            guard let range = ContentRange(header), range.start == existing else {
+                if existing > 0 { return try await restart(request, headers: headers, progress: progress) }
+                throw .unexpectedRange(String(header.prefix(80)))
+            }
+            if existing > 0 { resumedFrom = existing }
+            expected = range.total ?? length.map { $0 + existing }
+        }
+        if let expected, expected > request.maxSize { throw .tooLarge(limit: request.maxSize) }
+        let part = try PartFile(path: request.partPath, keep: resumedFrom != nil)
+        try await stream(response.body, into: part, expected: expected, limits: (request.maxSize, deadline), progress: progress)
+        return DownloadResult(size: part.size, expectedSize: expected, httpStatus: status, resumedFrom: resumedFrom)
+    }
+
+    /// Sends the request (with `Range` from `existing` when it is not 0) and follows up to
+    /// `maxRedirects` redirects, each checked by scheme; returns the first other response.
+    private func follow(
+        _ request: DownloadRequest, from existing: Int64, headers: (URL) -> [(String, String)]
+    ) async throws(DownloadError) -> HTTPClientResponse {
         var url = request.url
         var redirects = 0
         while true {
             var httpRequest = HTTPClientRequest(url: url.absoluteString)
             for (name, value) in headers(url) { httpRequest.headers.add(name: name, value: value) }
+            httpRequest.headers.add(name: "Accept-Encoding", value: "identity")
             if existing > 0 { httpRequest.headers.add(name: "Range", value: "bytes=\(existing)-") }
             let response: HTTPClientResponse
             do {
@@ -64,65 +106,50 @@ public struct Downloader: Sendable {
             } catch {
                 throw Self.transportError(error)
             }
-            let status = Int(response.status.code)
-            if [301, 302, 303, 307, 308].contains(status) {
-                redirects += 1
-                guard redirects <= Self.maxRedirects else { throw .tooManyRedirects(limit: Self.maxRedirects) }
-                guard let location = response.headers.first(name: "Location"),
-                      let next = URL(string: location, relativeTo: url)?.absoluteURL
-                else { throw .refusedRedirect(url: "", reason: "no usable Location header") }
-                guard let scheme = next.scheme?.lowercased(), scheme == "http" || scheme == "https", next.host != nil else {
-                    throw .refusedRedirect(url: location, reason: "only http and https are followed")
-                }
-                url = next
-                continue
+            guard [301, 302, 303, 307, 308].contains(Int(response.status.code)) else { return response }
+            redirects += 1
+            guard redirects <= Self.maxRedirects else { throw .tooManyRedirects(limit: Self.maxRedirects) }
+            guard let location = response.headers.first(name: "Location"),
+                  let next = URL(string: location, relativeTo: url)?.absoluteURL
+            else { throw .refusedRedirect(url: "", reason: "no usable Location header") }
+            guard let scheme = next.scheme?.lowercased(), scheme == "http" || scheme == "https", next.host != nil else {
+                throw .refusedRedirect(url: location, reason: "only http and https are followed")
             }
-            if status == 416, existing > 0 {
-                // The part is not a prefix of this recording (longer than it): start over.
-                return try await restart(request, headers: headers, progress: progress)
-            }
-            guard status == 200 || status == 206 else {
-                let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0) }
-                throw .httpStatus(status: status, retryAfter: retryAfter)
-            }
-            let length = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
-            var resumedFrom: Int64?
-            var expected: Int64? = length
-            if status == 206 {
-                // Append only when the server resumes exactly where the part file ends.
-                guard let range = response.headers.first(name: "Content-Range").flatMap(ContentRange.init),
-                      range.start == existing, existing > 0
-                else {
-                    return try await restart(request, headers: headers, progress: progress)
-                }
-                resumedFrom = existing
-                expected = range.total ?? length.map { $0 + existing }
-            }
-            if let expected, expected > request.maxSize { throw .tooLarge(limit: request.maxSize) }
-            let part = try PartFile(path: request.partPath, keep: resumedFrom != nil)
-            progress(part.size, expected)
-            do {
-                for try await chunk in response.body {
-                    try Task.checkCancellation()
-                    try chunk.withUnsafeReadableBytes { bytes throws(DownloadError) in try part.append(bytes) }
-                    if part.size > request.maxSize { throw DownloadError.tooLarge(limit: request.maxSize) }
-                    progress(part.size, expected)
-                }
-            } catch let error as DownloadError {
-                try? part.flush()
-                throw error
-            } catch is CancellationError {
-                try? part.flush()
-                throw .cancelled
-            } catch {
-                try? part.flush()
-                if let expected, part.size < expected { throw .shortBody(received: part.size, expected: expected) }
-                throw Self.transportError(error)
-            }
-            try part.sync()
-            if let expected, part.size < expected { throw .shortBody(received: part.size, expected: expected) }
-            return DownloadResult(size: part.size, expectedSize: expected, httpStatus: status, resumedFrom: resumedFrom)
+            url = next
         }
+    }
+
+    /// Appends the body to `part`, fsyncs it and checks it holds the `expected` bytes. Stops
+    /// past the size limit (even without `Content-Length`) and past the deadline (`--timeout`,
+    /// checked as each chunk arrives: a body that stalls instead ends at the read timeout).
+    private func stream(
+        _ body: HTTPClientResponse.Body, into part: PartFile, expected: Int64?,
+        limits: (maxSize: Int64, deadline: ContinuousClock.Instant), progress: (Int64, Int64?) -> Void
+    ) async throws(DownloadError) {
+        progress(part.size, expected)
+        do {
+            for try await chunk in body {
+                try Task.checkCancellation()
+                try chunk.withUnsafeReadableBytes { bytes throws(DownloadError) in try part.append(bytes) }
+                if part.size > limits.maxSize { throw DownloadError.tooLarge(limit: limits.maxSize) }
+                if ContinuousClock.now > limits.deadline { throw Self.transportError(HTTPClientError.deadlineExceeded) }
+                progress(part.size, expected)
+            }
+        } catch let error as DownloadError {
+            try? part.flush()
+            throw error
+        } catch is CancellationError {
+            try? part.flush()
+            throw .cancelled
+        } catch {
+            try? part.flush()
+            // A timeout is reported as one; any other end before the announced length is a short body.
+            let timedOut = (error as? HTTPClientError).map { [.readTimeout, .deadlineExceeded].contains($0) } ?? false
+            if !timedOut, let expected, part.size < expected { throw .shortBody(received: part.size, expected: expected) }
+            throw Self.transportError(error)
+        }
+        try part.sync()
+        if let expected, part.size < expected { throw .shortBody(received: part.size, expected: expected) }
     }
 
     /// Drops the part file and downloads from the first byte.
@@ -149,20 +176,36 @@ public struct Downloader: Sendable {
 }
 
 /// `Content-Range: bytes START-END/TOTAL` (TOTAL may be `*`).
-struct ContentRange: Equatable {
-    let start: Int64
-    let end: Int64
-    let total: Int64?
+package struct ContentRange: Equatable {
+    package let start: Int64
+    package let end: Int64
+    package let total: Int64?
 
-    init?(_ header: String) {
-        let text = header.trimmingCharacters(in: .whitespaces)
-        guard text.lowercased().hasPrefix("bytes ") else { return nil }
-        let spec = text.dropFirst(6).split(separator: "/", maxSplits: 1)
-        guard spec.count == 2 else { return nil }
-        let bounds = spec[0].split(separator: "-", maxSplits: 1)
-        guard bounds.count == 2, let start = Int64(bounds[0]), let end = Int64(bounds[1]), start <= end else { return nil }
+    package init(start: Int64, end: Int64, total: Int64?) {
         self.start = start
         self.end = end
-        total = spec[1] == "*" ? nil : Int64(spec[1])
+        self.total = total
+    }
+
+    package init?(_ header: String) {
+        let text = header.trimmingCharacters(in: .whitespaces)
+        guard text.lowercased().hasPrefix("bytes ") else { return nil }
+        let spec = text.dropFirst(6).split(separator: "/", omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return nil }
+        let bounds = spec[0].split(separator: "-", omittingEmptySubsequences: false)
+        guard bounds.count == 2, let start = Self.number(bounds[0]), let end = Self.number(bounds[1]), start <= end else { return nil }
+        var total: Int64?
+        if spec[1] != "*" {
+            // A total that is no number, or does not hold the range, is no Content-Range.
+            guard let value = Self.number(spec[1]), end < value else { return nil }
+            total = value
+        }
+        self.init(start: start, end: end, total: total)
+    }
+
+    /// Digits only (no sign, no space), as RFC 9110 writes byte positions.
+    private static func number(_ text: Substring) -> Int64? {
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int64(text)
     }
 }

@@ -39,11 +39,48 @@ public enum FaultKind: String, CaseIterable, Sendable {
     case oddNames = "odd-names"
     /// Recording: a three-and-a-half-hour call, about 50 MB (memory benchmarks).
     case long
+    /// Recording: 403 (permanent).
+    case recordingForbidden = "rec-403"
+    /// Recording: 410 (permanent).
+    case recordingGone = "rec-410"
+    /// Recording: one 301 to the same recording (followed).
+    case redirect301 = "redirect-301"
+    /// Recording: one 303 to the same recording (followed).
+    case redirect303 = "redirect-303"
+    /// Recording: one 307 to the same recording (followed).
+    case redirect307 = "redirect-307"
+    /// Recording: one 308 to the same recording (followed).
+    case redirect308 = "redirect-308"
+    /// Recording: a `Range` request is answered 200 with the whole body, as by a server
+    /// without range support.
+    case ignoreRange = "ignore-range"
+    /// Recording: a `Range` request is answered 206 from half the asked offset (the wrong start),
+    /// and a request without `Range` 206 with the whole body (`bytes 0-…`), as some CDNs do.
+    case wrongRange = "wrong-range"
+    /// Recording: a chunked body without `Content-Length`.
+    case chunked
+    /// Recording: the first answer is an older, longer version of the recording, cut half way;
+    /// later answers are the current one (the content changed between two requests).
+    case changed
+    /// Recording: `Content-Length` 4096 bytes more than the body, and the connection closes
+    /// after the body (transient).
+    case shortBody = "short-body"
+    /// Recording: after 16 KiB, three small pieces trickle out `lorisDelay` apart (longer than
+    /// a short `--read-timeout`), then the rest (transient).
+    case slowLoris = "slow-loris"
+    /// Recording: gzip-compressed, with `Content-Encoding: gzip`.
+    case gzip
+    /// Metadata: a 302 to the same order's metadata (must not be followed).
+    case metadataRedirect = "meta-redirect"
+    /// Metadata: a 200 body of 9 MiB, over the client's 8 MiB cap.
+    case hugeJSON = "huge-json"
+    /// Metadata: a recording URL carrying a terminal escape sequence (refused, never shown raw).
+    case escapeURL = "escape-url"
 
     /// Whether the fault stops after a number of requests by default.
     var isTransient: Bool {
         switch self {
-        case .serverError, .rateLimited, .recordingError, .reset: true
+        case .serverError, .rateLimited, .recordingError, .reset, .changed, .shortBody, .slowLoris: true
         default: false
         }
     }

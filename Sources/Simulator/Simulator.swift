@@ -22,10 +22,13 @@ public struct SimulatorOptions: Sendable {
     public var retryAfter: Int
     /// Pause between the small chunks of a slow body.
     public var slowChunkDelay: Duration
+    /// Pause between the pieces of a `slow-loris` body.
+    public var lorisDelay: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, orders: Int = 100, faultRate: Double = 0,
-        rules: [String: FaultRule] = [:], retryAfter: Int = 1, slowChunkDelay: Duration = .milliseconds(20)
+        rules: [String: FaultRule] = [:], retryAfter: Int = 1, slowChunkDelay: Duration = .milliseconds(20),
+        lorisDelay: Duration = .seconds(2)
     ) {
         self.host = host
         self.port = port
@@ -34,6 +37,7 @@ public struct SimulatorOptions: Sendable {
         self.rules = rules
         self.retryAfter = retryAfter
         self.slowChunkDelay = slowChunkDelay
+        self.lorisDelay = lorisDelay
     }
 }
 
@@ -169,7 +173,7 @@ public final class Simulator: Sendable {
             return json(.badRequest, #"{"error":"invalid order id"}"#)
         }
         let rule = fault(for: text)
-        switch fires(rule, [.notFound, .serverError, .rateLimited, .badJSON], key: "meta/\(text)") {
+        switch fires(rule, [.notFound, .serverError, .rateLimited, .badJSON, .metadataRedirect, .hugeJSON], key: "meta/\(text)") {
         case .notFound: return json(.notFound, #"{"error":"order not found"}"#)
         case .serverError: return json(.internalServerError, #"{"error":"internal error"}"#)
         case .rateLimited:
@@ -178,6 +182,10 @@ public final class Simulator: Sendable {
             return response
         case .badJSON:
             return Response(status: .ok, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: "<html><body>Service temporarily unavailable</body></html>")))
+        case .metadataRedirect:
+            return Response(status: .found, headers: [.location: "/calls/\(text)?hop=1"])
+        case .hugeJSON:
+            return json(.ok, "{\"pad\":\"" + String(repeating: "x", count: 9 << 20) + "\"}")
         default: break
         }
         let host = request.head.authority ?? "\(options.host):\(options.port)"
@@ -188,6 +196,7 @@ public final class Simulator: Sendable {
             switch rule?.kind {
             case .noRecording: url = ""
             case .fileURL: url = "file:///etc/passwd"
+            case .escapeURL: url = "gopher://\(host)/\u{1B}]0;pwned\u{07}\u{1B}[2J\(name)"
             case .otherHost:
                 let port = host.split(separator: ":").last.map(String.init) ?? "80"
                 url = "http://localhost:\(port)/recordings/\(name)"
@@ -209,73 +218,99 @@ public final class Simulator: Sendable {
 
     private func recordingResponse(file: String, request: Request) -> Response {
         log(request)
-        guard file.hasSuffix(".mp3") else { return json(.notFound, #"{"error":"no such recording"}"#) }
-        let stem = String(file.dropLast(4))
-        var order = stem
-        var index = 1
-        if let dash = stem.lastIndex(of: "-"), let n = Int(stem[stem.index(after: dash)...]), n >= 2 {
-            order = String(stem[..<dash])
-            index = n
-        }
-        guard let id = try? OrderID(order), let recording = recording(order: id, callIndex: index) else {
-            return json(.notFound, #"{"error":"no such recording"}"#)
-        }
+        guard let (order, index) = Self.call(fromFile: file), let id = try? OrderID(order),
+              let recording = recording(order: id, callIndex: index)
+        else { return json(.notFound, #"{"error":"no such recording"}"#) }
         let rule = fault(for: order)
-        var slow = false
-        var resetAt: Int?
-        var length = recording.byteCount
         let hop = request.uri.queryParameters["hop"].flatMap { Int($0) } ?? 0
-        switch rule?.kind {
-        case .redirect where hop == 0, .redirectLoop:
-            return Response(status: .found, headers: [.location: "/recordings/\(file)?hop=\(hop + 1)"])
-        case .redirectFile:
-            return Response(status: .found, headers: [.location: "file:///etc/passwd"])
-        case .redirectOtherHost where hop == 0:
-            let port = request.head.authority?.split(separator: ":").last.map(String.init) ?? "80"
-            return Response(status: .found, headers: [.location: "http://localhost:\(port)/recordings/\(file)?hop=1"])
-        default: break
-        }
-        switch fires(rule, [.recordingError, .recordingNotFound, .reset, .truncated, .html, .slow], key: "rec/\(stem)") {
+        if let redirect = redirectResponse(rule?.kind, file: file, hop: hop, authority: request.head.authority) { return redirect }
+        let fired = fires(rule, Self.bodyFaults, key: "rec/\(file.dropLast(4))")
+        switch fired {
         case .recordingError: return json(.internalServerError, #"{"error":"storage unavailable"}"#)
         case .recordingNotFound: return json(.notFound, #"{"error":"no such recording"}"#)
+        case .recordingForbidden: return json(.forbidden, #"{"error":"forbidden"}"#)
+        case .recordingGone: return json(.gone, #"{"error":"gone"}"#)
         case .html:
             let page = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n"
             return Response(status: .ok, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: page)))
-        case .truncated: length = recording.byteCount / 2
-        case .reset: resetAt = recording.byteCount / 2
-        case .slow: slow = true
+        case .gzip:
+            let body = Gzip.stored(recording.allBytes)
+            return Response(
+                status: .ok, headers: [.contentType: "audio/mpeg", .contentEncoding: "gzip"], body: .init(byteBuffer: ByteBuffer(bytes: body))
+            )
+        case .changed:
+            let older = Recording(seconds: recording.seconds * 1.25 + 1)
+            return streamed(older, plan: BodyPlan(length: older.byteCount, cut: older.byteCount / 2), range: request.headers[.range])
+        default:
+            return streamed(recording, plan: plan(fired, recording), range: request.headers[.range], fault: fired)
+        }
+    }
+
+    /// Faults that change what a recording request answers, counted per recording.
+    static let bodyFaults: Set<FaultKind> = [
+        .recordingError, .recordingNotFound, .recordingForbidden, .recordingGone, .reset, .truncated, .html, .slow,
+        .ignoreRange, .wrongRange, .chunked, .changed, .shortBody, .slowLoris, .gzip,
+    ]
+
+    /// The order and call a recording's file name stands for (`ABC.mp3`, `ABC-2.mp3`).
+    static func call(fromFile file: String) -> (String, Int)? {
+        guard file.hasSuffix(".mp3") else { return nil }
+        let stem = String(file.dropLast(4))
+        if let dash = stem.lastIndex(of: "-"), let n = Int(stem[stem.index(after: dash)...]), n >= 2 {
+            return (String(stem[..<dash]), n)
+        }
+        return (stem, 1)
+    }
+
+    private func redirectResponse(_ kind: FaultKind?, file: String, hop: Int, authority: String?) -> Response? {
+        let again: HTTPFields = [.location: "/recordings/\(file)?hop=\(hop + 1)"]
+        switch kind {
+        case .redirect where hop == 0, .redirectLoop: return Response(status: .found, headers: again)
+        case .redirect301 where hop == 0: return Response(status: .movedPermanently, headers: again)
+        case .redirect303 where hop == 0: return Response(status: .seeOther, headers: again)
+        case .redirect307 where hop == 0: return Response(status: .temporaryRedirect, headers: again)
+        case .redirect308 where hop == 0: return Response(status: .permanentRedirect, headers: again)
+        case .redirectFile: return Response(status: .found, headers: [.location: "file:///etc/passwd"])
+        case .redirectOtherHost where hop == 0:
+            let port = authority?.split(separator: ":").last.map(String.init) ?? "80"
+            return Response(status: .found, headers: [.location: "http://localhost:\(port)/recordings/\(file)?hop=1"])
+        default: return nil
+        }
+    }
+
+    private func plan(_ fault: FaultKind?, _ recording: Recording) -> BodyPlan {
+        var plan = BodyPlan(length: recording.byteCount)
+        switch fault {
+        case .truncated: plan.length = recording.byteCount / 2
+        case .reset: plan.cut = recording.byteCount / 2
+        case .shortBody: (plan.cut, plan.extra) = (recording.byteCount, 4096)
+        case .slow: (plan.chunk, plan.delay) = (4096, options.slowChunkDelay)
+        case .slowLoris: plan.stall = options.lorisDelay
+        case .chunked: plan.chunked = true
         default: break
         }
-        var start = 0
+        return plan
+    }
+
+    /// Streams `recording` as `plan` says, honouring `Range` unless the fault says otherwise.
+    private func streamed(_ recording: Recording, plan: BodyPlan, range: String?, fault: FaultKind? = nil) -> Response {
+        var plan = plan
         var status = HTTPResponse.Status.ok
         var headers: HTTPFields = [.contentType: "audio/mpeg", .acceptRanges: "bytes"]
-        if let range = request.headers[.range] {
-            guard let from = Self.rangeStart(range), from < length else {
-                headers[.contentRange] = "bytes */\(length)"
+        if let range, fault != .ignoreRange {
+            guard let from = Self.rangeStart(range), from < plan.length else {
+                headers[.contentRange] = "bytes */\(plan.length)"
                 return Response(status: .rangeNotSatisfiable, headers: headers)
             }
-            start = from
+            plan.start = fault == .wrongRange ? from / 2 : from
             status = .partialContent
-            headers[.contentRange] = "bytes \(from)-\(length - 1)/\(length)"
+        } else if fault == .wrongRange {
+            status = .partialContent
         }
-        let chunk = slow ? 4096 : 64 * 1024
-        let delay = options.slowChunkDelay
-        let (end, from, cut, isSlow) = (length, start, resetAt, slow)
-        let body = ResponseBody(contentLength: end - from) { writer in
-            var offset = from
-            while offset < end {
-                let next = min(end, offset + chunk)
-                if let cut, next > cut, offset < cut {
-                    try await writer.write(ByteBuffer(bytes: recording.bytes(offset..<cut)))
-                    throw SimulatedReset()
-                }
-                try await writer.write(ByteBuffer(bytes: recording.bytes(offset..<next)))
-                offset = next
-                if isSlow { try await Task.sleep(for: delay) }
-            }
-            try await writer.finish(nil)
+        if status == .partialContent {
+            headers[.contentRange] = "bytes \(plan.start)-\(plan.length + plan.extra - 1)/\(plan.length + plan.extra)"
         }
-        return Response(status: status, headers: headers, body: body)
+        return Response(status: status, headers: headers, body: plan.body(recording))
     }
 
     /// The first byte of `bytes=N-` or `bytes=N-M`.
@@ -291,6 +326,82 @@ public final class Simulator: Sendable {
 
 /// Thrown mid-body to drop the connection.
 struct SimulatedReset: Error {}
+
+/// How a recording's bytes go out: which bytes, declared how, at what pace, cut where.
+struct BodyPlan: Sendable {
+    /// The first byte served (a `Range` start).
+    var start = 0
+    /// The end of the bytes the server has.
+    var length: Int
+    /// Bytes declared beyond `length` (`Content-Length` larger than the body).
+    var extra = 0
+    /// Where the connection drops (when the body starts before it).
+    var cut: Int?
+    var chunk = 64 * 1024
+    /// Pause after every chunk (`slow`).
+    var delay: Duration?
+    /// Pause between three small pieces after the first 16 KiB (`slow-loris`).
+    var stall: Duration?
+    /// No `Content-Length`: chunked transfer encoding.
+    var chunked = false
+
+    func body(_ recording: Recording) -> ResponseBody {
+        let plan = self
+        let cut = plan.cut.flatMap { $0 > plan.start ? $0 : nil }
+        return ResponseBody(contentLength: chunked ? nil : length + extra - start) { writer in
+            let end = min(plan.length, cut ?? plan.length)
+            var offset = plan.start
+            var stalls = 0
+            while offset < end {
+                let stalling = plan.stall != nil && offset >= plan.start + 16_384 && stalls < 3
+                let next = min(end, offset + (stalling ? 512 : plan.chunk))
+                try await writer.write(ByteBuffer(bytes: recording.bytes(offset..<next)))
+                offset = next
+                if let delay = plan.delay { try await Task.sleep(for: delay) }
+                if stalling, let stall = plan.stall {
+                    stalls += 1
+                    try await Task.sleep(for: stall)
+                }
+            }
+            if cut != nil {
+                // Give the bytes written so far time to leave: closing drops what is still queued.
+                try await Task.sleep(for: .milliseconds(500))
+                throw SimulatedReset()
+            }
+            try await writer.finish(nil)
+        }
+    }
+}
+
+/// gzip framing around deflate "stored" blocks: a valid gzip stream without a compressor.
+enum Gzip {
+    static func stored(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF]
+        var offset = 0
+        repeat {
+            let count = min(65_535, bytes.count - offset)
+            let last: UInt8 = offset + count == bytes.count ? 1 : 0
+            out += [last, UInt8(count & 0xFF), UInt8(count >> 8), UInt8(~count & 0xFF), UInt8((~count >> 8) & 0xFF)]
+            out += bytes[offset..<(offset + count)]
+            offset += count
+        } while offset < bytes.count
+        out += littleEndian(crc32(bytes)) + littleEndian(UInt32(truncatingIfNeeded: bytes.count))
+        return out
+    }
+
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xEDB8_8320 : 0) }
+        }
+        return ~crc
+    }
+
+    private static func littleEndian(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8((value >> (8 * $0)) & 0xFF) }
+    }
+}
 
 /// The body shapes SPEC §1 allows, chosen per order so every shape gets exercised.
 enum MetadataShape {
