@@ -26,6 +26,10 @@ extension CallArchive {
         @Flag(help: "CSV without the formula guard (cells starting = + - @ are not prefixed with ').")
         var raw = false
 
+        /// The benchmarks' hook: print the SQL this would run, values written in, and stop.
+        @Flag(help: .private)
+        var printSQL = false
+
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var query: QueryArguments
 
@@ -37,6 +41,7 @@ extension CallArchive {
             do {
                 let compiled = try CatalogQuery(words: query.words, sort: sort, limit: limit)
                 let catalog = try archive.location.openForReading()
+                if printSQL { return Console.out(try catalog.expandedSQL(compiled) + ";\n") }
                 let columns = try fields.map { try Columns.parse($0) }
                 switch format {
                 case .table:

@@ -20,12 +20,20 @@ extension CallArchive {
         @Flag(help: "Table with a column per verdict, call minutes and whole group names, however wide.")
         var wide = false
 
+        /// The benchmarks' hook: print the SQL this would run, values written in, and stop.
+        @Flag(help: .private)
+        var printSQL = false
+
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var query: QueryArguments
 
         func run() async throws {
             do {
                 let compiled = try CatalogQuery(words: query.words)
+                if printSQL {
+                    let statements = try archive.location.openForReading().expandedStatsSQL(compiled, by: by)
+                    return Console.out(statements.map { $0 + ";\n" }.joined())
+                }
                 let rows = try archive.location.openForReading().stats(compiled, by: by)
                 Console.out(StatsFormat.render(rows, format: format, grouping: by, wide: wide))
             } catch {

@@ -392,6 +392,15 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// The statement `search` runs for `query`, its bound values written in
+    /// (what the benchmarks give `sqlite3`, so both run exactly the same SQL).
+    public func expandedSQL(_ query: CatalogQuery) throws(CatalogError) -> String {
+        try read { db in
+            let (sql, arguments) = try query.sql(selecting: CallRecord.selection, in: db)
+            return try Self.expanded(sql, arguments, in: db)
+        }
+    }
+
     /// Rows matching `query`, loaded into memory (searches with a limit).
     public func records(_ query: CatalogQuery) throws(CatalogError) -> [CallRecord] {
         var rows: [CallRecord] = []

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import Model
 
 /// How `stats` groups calls.
@@ -55,11 +56,6 @@ extension Catalog {
     /// the totals alone. The totals row is always last.
     public func stats(_ query: CatalogQuery, by grouping: StatsGrouping?) throws(CatalogError) -> [StatsRow] {
         let verdicts = StatsRow.notValidVerdicts
-        let columns = """
-            COUNT(*), SUM(verdict = 'valid'), \(verdicts.map { "SUM(verdict = '\($0.rawValue)')" }.joined(separator: ", ")),
-            TOTAL(audio_seconds), TOTAL(call_seconds),
-            SUM(verdict = 'valid' AND verdict_detail LIKE 'short recording:%'), AVG(audio_seconds)
-            """
         func row(_ statement: Row, group: String, offset: Int) -> StatsRow {
             var invalid: [String: Int] = [:]
             for (index, verdict) in verdicts.enumerated() {
@@ -74,18 +70,52 @@ extension Catalog {
             )
         }
         return try read { db in
-            let (filter, arguments) = try query.whereClause(in: db)
+            let statements = try Self.statsStatements(query, by: grouping, in: db)
             var rows: [StatsRow] = []
-            if let grouping {
-                let sql = "SELECT \(grouping.expression) AS grp, \(columns) FROM calls WHERE \(filter) GROUP BY grp ORDER BY grp"
+            if let (sql, arguments) = statements.grouped {
                 for statement in try Row.fetchAll(db, sql: sql, arguments: arguments) {
                     rows.append(row(statement, group: (statement[0] as String?) ?? "", offset: 1))
                 }
             }
-            let totals = try Row.fetchOne(db, sql: "SELECT \(columns) FROM calls WHERE \(filter)", arguments: arguments)
-            if let totals { rows.append(row(totals, group: "TOTAL", offset: 0)) }
+            if let totals = try Row.fetchOne(db, sql: statements.totals.sql, arguments: statements.totals.arguments) {
+                rows.append(row(totals, group: "TOTAL", offset: 0))
+            }
             return rows
         }
+    }
+
+    /// The statements `stats` runs, with their bound values written in: what the benchmarks give
+    /// `sqlite3` to run, so both run exactly the same SQL.
+    public func expandedStatsSQL(_ query: CatalogQuery, by grouping: StatsGrouping?) throws(CatalogError) -> [String] {
+        try read { db in
+            let statements = try Self.statsStatements(query, by: grouping, in: db)
+            return try ([statements.grouped].compactMap { $0 } + [statements.totals]).map { try Self.expanded($0.sql, $0.arguments, in: db) }
+        }
+    }
+
+    private static func statsStatements(
+        _ query: CatalogQuery, by grouping: StatsGrouping?, in db: Database
+    ) throws -> (grouped: (sql: String, arguments: StatementArguments)?, totals: (sql: String, arguments: StatementArguments)) {
+        let verdicts = StatsRow.notValidVerdicts
+        let columns = """
+            COUNT(*), SUM(verdict = 'valid'), \(verdicts.map { "SUM(verdict = '\($0.rawValue)')" }.joined(separator: ", ")),
+            TOTAL(audio_seconds), TOTAL(call_seconds),
+            SUM(verdict = 'valid' AND verdict_detail LIKE 'short recording:%'), AVG(audio_seconds)
+            """
+        let (filter, arguments) = try query.whereClause(in: db)
+        let grouped = grouping.map {
+            (sql: "SELECT \($0.expression) AS grp, \(columns) FROM calls WHERE \(filter) GROUP BY grp ORDER BY grp", arguments: arguments)
+        }
+        return (grouped, (sql: "SELECT \(columns) FROM calls WHERE \(filter)", arguments: arguments))
+    }
+
+    /// `sql` with `arguments` written in as SQL literals (SQLite's `sqlite3_expanded_sql`).
+    static func expanded(_ sql: String, _ arguments: StatementArguments, in db: Database) throws -> String {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        guard let text = sqlite3_expanded_sql(statement.sqliteStatement) else { return sql }
+        defer { sqlite3_free(text) }
+        return String(cString: text)
     }
 }
 

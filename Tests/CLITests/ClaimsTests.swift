@@ -152,4 +152,28 @@ import Testing
         #expect(result.stdout.contains("$ callarchive stats --archive \(archive) --by verdict"))
         #expect(try Catalog.open(at: archive + "/catalog.sqlite").count() >= 6)
     }
+
+    /// The benchmarks give `sqlite3` the SQL `search --print-sql` and `stats --print-sql` print:
+    /// run by sqlite3, it finds exactly the rows and figures the commands show.
+    @Test func printedSQLIsWhatTheCommandsRun() async throws {
+        let archive = try await FilledArchive.shared.path()
+        let catalog = archive + "/catalog.sqlite"
+        for words in [["store:jet"], ["-verdict:valid"], ["date:2025-02..2025-06", "duration:>60"], ["marcus"], ["store:nosuchstore"]] {
+            let sql = try await CLI.run(["search", "--archive", archive, "--print-sql"] + words)
+            #expect(sql.status == 0, "\(sql.stderr)")
+            let baseline = try await CLI.run(["-readonly", "-csv", catalog, sql.stdout], executable: "/usr/bin/sqlite3")
+            #expect(baseline.status == 0, "\(words): \(baseline.stderr)")
+            let search = try await CLI.run(["search", "--archive", archive, "--format", "csv", "--raw", "--fields", "order_id,call_index"] + words)
+            let expected = CSV.parse(search.stdout).dropFirst().map { $0.joined(separator: "/") }
+            let got = CSV.parse(baseline.stdout).map { $0.prefix(2).joined(separator: "/") }
+            #expect(got == expected, "\(words)")
+        }
+        let stats = try await CLI.run(["stats", "--archive", archive, "--by", "agent", "--print-sql"])
+        let baseline = try await CLI.run(["-readonly", "-csv", catalog, stats.stdout], executable: "/usr/bin/sqlite3")
+        let json = try await CLI.run(["stats", "--archive", archive, "--by", "agent", "--format", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let sqliteRows = CSV.parse(baseline.stdout)
+        #expect(sqliteRows.count == rows.count, "one line per agent and the totals")
+        #expect(sqliteRows.last?.first == "\(rows.last?["calls"] as? Int ?? -1)", "\(String(describing: sqliteRows.last))")
+    }
 }
