@@ -13,6 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 FUZZ_COUNT=${FUZZ_COUNT:-1000000}
+FUZZ=${FUZZ:-.build-release/release/Fuzz}
 FILTER='ReliabilityTests|SecurityTests|HardeningTests|LongCommandSignalTests|ImportTests|NotAudioTests|DownloadClaimsTests|ReportsCLITests'
 report=$(mktemp)
 log=$(mktemp)
@@ -22,7 +23,7 @@ trap 'rm -f "$report" "$log" "$fuzz_err"' EXIT
 commit=$(git rev-parse HEAD 2>/dev/null || echo "unknown (not a git checkout)")
 [ -n "$(git status --porcelain 2>/dev/null)" ] && commit="$commit dirty"
 echo "commit: $commit"
-echo "command: $0${*:+ $*} (SWIFT=$SWIFT FUZZ_COUNT=$FUZZ_COUNT)"
+echo "command: $0${*:+ $*} (SWIFT=$SWIFT FUZZ=$FUZZ FUZZ_COUNT=$FUZZ_COUNT)"
 echo "tests: $SWIFT test --skip-build --filter '$FILTER' with CALLARCHIVE_RELIABILITY=full"
 echo
 
@@ -41,7 +42,7 @@ fuzz_status=0
 started=$(date +%s)
 for target in json query header container; do
   : >"$fuzz_err"
-  out=$(.build-release/release/Fuzz --target "$target" --count "$FUZZ_COUNT" --json 2>"$fuzz_err")
+  out=$("$FUZZ" --target "$target" --count "$FUZZ_COUNT" --json 2>"$fuzz_err")
   status=$?
   crashes=$(grep -c 'fuzz: CRASH' "$fuzz_err")
   hangs=$(grep -c 'fuzz: HANG' "$fuzz_err")
