@@ -32,9 +32,10 @@ CALLARCHIVE_RELIABILITY=full CALLARCHIVE_RELIABILITY_REPORT="$report" \
   $SWIFT test --skip-build --filter "$FILTER" >"$log" 2>&1
 tests_status=$?
 tests_seconds=$(( $(date +%s) - started ))
-grep -E '^(✔|✘) Test ' "$log" | grep -v 'Test run with' | sed 's/^/  /'
-tests_passed=$(grep -E '^✔ Test .* passed' "$log" | grep -vc '^✔ Test run with')
-tests_failed=$(grep -E '^✘ Test .* failed' "$log" | grep -vc '^✘ Test run with')
+results=$(grep -E '^(✔ Test .* passed|✘ Test .* failed) after [0-9.]+ seconds' "$log" | grep -v '^. Test run with')
+echo "$results" | sed 's/^/  /'
+tests_passed=$(echo "$results" | grep -c '^✔')
+tests_failed=$(echo "$results" | grep -c '^✘')
 [ "$tests_status" = 0 ] || { echo "reliability: test failures:" >&2; grep -E '✘|Expectation failed' "$log" >&2; }
 
 # One Fuzz process per target: exit 70 is a crash, 71 a hang (the harness names the input).
