@@ -36,6 +36,7 @@ results=$(grep -E '^(✔ Test .* passed|✘ Test .* failed) after [0-9.]+ second
 echo "$results" | sed 's/^/  /'
 tests_passed=$(echo "$results" | grep -c '^✔')
 tests_failed=$(echo "$results" | grep -c '^✘')
+[ "$tests_passed" -gt 0 ] || { tests_status=1; echo "reliability: no test ran (filter: $FILTER)" >&2; }
 [ "$tests_status" = 0 ] || { echo "reliability: test failures:" >&2; grep -E '✘|Expectation failed' "$log" >&2; }
 
 # One Fuzz process per target: exit 70 is a crash, 71 a hang (the harness names the input).

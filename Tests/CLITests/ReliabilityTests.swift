@@ -246,7 +246,8 @@ struct SmallVolume {
         let count = Reliability.full ? 2000 : 200
         let archive = try temporaryDirectory()
         let ids = CallGenerator.sampleOrderIDs(count: count)
-        let simulator = Simulator(options: SimulatorOptions(faultRate: 0.3, slowChunkDelay: .milliseconds(1)))
+        let rate = 0.3
+        let simulator = Simulator(options: SimulatorOptions(faultRate: rate, slowChunkDelay: .milliseconds(1)))
         let result = try await simulator.withRunning { url in
             try await CLI.run(
                 ["fetch", "--archive", archive, "--api-url", url, "--jobs", "8", "--retry-base-delay", "0.05", "--json", "--input", "-"],
@@ -291,7 +292,7 @@ struct SmallVolume {
         #expect(summary["calls"] as? Int == (try catalog.count()))
         #expect(summary["valid"] as? Int == catalogVerdicts["valid"])
         #expect(try catalog.integrityCheck() == "ok")
-        Reliability.report("fault soak (--faults 0.3)", [
+        Reliability.report("fault soak (--faults \(rate))", [
             "orders": count, "calls": try catalog.count(), "with a fault": faulty, "transient → valid": transient, "slow → valid": slow,
             "permanent, right verdict": permanent, "damaged marked valid": damagedValid,
         ])
