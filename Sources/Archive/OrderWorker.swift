@@ -155,6 +155,7 @@ struct OrderWorker: Sendable {
                 orderID: order.rawValue, callIndex: index, stage: .recording, startedAt: now(),
                 httpStatus: result.httpStatus, bytes: result.size - (result.resumedFrom ?? 0), rangeStart: result.resumedFrom
             ))
+            await TestPause.decode.hold()
             let report: AudioReport
             do {
                 let expected = result.expectedSize
@@ -167,6 +168,7 @@ struct OrderWorker: Sendable {
             record.verifiedAt = now()
             if report.verdict == .valid {
                 try commit(partPath, to: finalPath)
+                await TestPause.commit.hold()
                 unlink(options.location.path(ArchiveLocation.quarantineFolder + "/" + name))
                 record.downloadedAt = record.verifiedAt
                 return try finish(.valid, "", path: name, resumedFrom: result.resumedFrom)

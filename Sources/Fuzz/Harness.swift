@@ -39,6 +39,8 @@ struct TargetResult {
     let seconds: Double
     let slowestMicroseconds: Double
     let slowestIndex: Int
+    /// Every input whose property failed (only the first few are kept in `failures`).
+    let failureCount: Int
     let failures: [(index: Int, message: String)]
 }
 
@@ -104,6 +106,7 @@ func run<T: FuzzTarget>(_ target: T, count: Int, seed: UInt64, maxFailures: Int 
     let started = clock.now
     var slowest = Duration.zero, slowestIndex = 0
     var failures: [(Int, String)] = []
+    var ran = 0, failed = 0
     for index in 0..<count {
         InFlight.index.store(index, ordering: .relaxed)
         var random = InputRandom(seed: seed, target: target.name, index: index)
@@ -112,13 +115,17 @@ func run<T: FuzzTarget>(_ target: T, count: Int, seed: UInt64, maxFailures: Int 
         let failure = target.check(input)
         let took = clock.now - began
         if took > slowest { (slowest, slowestIndex) = (took, index) }
-        if let failure, failures.count < maxFailures { failures.append((index, failure)) }
+        if let failure {
+            failed += 1
+            if failures.count < maxFailures { failures.append((index, failure)) }
+        }
+        ran += 1
         InFlight.finished.add(1, ordering: .relaxed)
     }
     InFlight.index.store(-1, ordering: .relaxed)
     let elapsed = clock.now - started
     return TargetResult(
-        name: target.name, inputs: count, seconds: elapsed.seconds,
-        slowestMicroseconds: slowest.seconds * 1_000_000, slowestIndex: slowestIndex, failures: failures
+        name: target.name, inputs: ran, seconds: elapsed.seconds,
+        slowestMicroseconds: slowest.seconds * 1_000_000, slowestIndex: slowestIndex, failureCount: failed, failures: failures
     )
 }

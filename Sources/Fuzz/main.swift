@@ -66,12 +66,12 @@ if replay != nil { exit(0) }
 for result in results {
     if json {
         let line = #"{"target":"\#(result.name)","inputs":\#(result.inputs),"seconds":\#(String(format: "%.2f", result.seconds)),"#
-            + #""slowest_us":\#(Int(result.slowestMicroseconds)),"slowest_input":\#(result.slowestIndex),"failures":\#(result.failures.count),"seed":\#(seed)}"#
+            + #""slowest_us":\#(Int(result.slowestMicroseconds)),"slowest_input":\#(result.slowestIndex),"failures":\#(result.failureCount),"seed":\#(seed)}"#
         print(line)
     } else {
         print(String(
             format: "%-10@ %9d inputs  %7.2f s  slowest %8.0f µs (input %d)  %d failures",
-            result.name, result.inputs, result.seconds, result.slowestMicroseconds, result.slowestIndex, result.failures.count
+            result.name, result.inputs, result.seconds, result.slowestMicroseconds, result.slowestIndex, result.failureCount
         ))
     }
     for failure in result.failures {

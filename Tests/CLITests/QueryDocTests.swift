@@ -71,7 +71,7 @@ actor FilledArchive {
         let long = try await search(["duration:>300"], archive: archive)
         #expect(!long.isEmpty && long.allSatisfy { ($0["audio_seconds"] as? Double ?? 0) > 300 })
         let ranged = try await search(["length:120..240"], archive: archive)
-        #expect(ranged.allSatisfy { (120...240).contains($0["call_seconds"] as? Double ?? -1) })
+        #expect(!ranged.isEmpty && ranged.allSatisfy { (120...240).contains($0["call_seconds"] as? Double ?? -1) })
         let big = try await search(["size:>1M"], archive: archive)
         #expect(!big.isEmpty && big.allSatisfy { ($0["file_size"] as? Int ?? 0) > 1_048_576 })
 

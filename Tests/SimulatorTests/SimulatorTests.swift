@@ -39,32 +39,54 @@ import Transport
         #expect(abs(report.seconds - 600) < 0.1)
     }
 
-    @Test func rangesMatchTheWhole() {
-        let recording = Recording(seconds: 95)
-        let whole = recording.allBytes
-        #expect(whole.count == recording.byteCount)
-        for range in [0..<10, 280..<600, 81_000..<90_000, (recording.byteCount - 7)..<recording.byteCount] {
-            #expect(recording.bytes(range) == Array(whole[range]))
-        }
-    }
-
-    @Test func servesRangesWith206() async throws {
+    /// Ranges, in memory and over HTTP, against a whole built here from the voice sample file
+    /// itself: an Info frame (checked by decoding the full GET) then the sample's frames over and
+    /// over. A `bytes(range)` wrong in the same way for every range, the whole included, fails.
+    @Test func rangesMatchTheVoiceSampleRepeated() async throws {
         let simulator = Simulator()
         let order = try OrderID("RANGE1")
         let recording = try #require(simulator.recording(order: order, callIndex: 1))
-        let (status, contentRange, body) = try await simulator.withRunning { url in
+        let (full, ranged) = try await simulator.withRunning { url in
             let base = url.replacingOccurrences(of: "/calls", with: "")
             return try await Transport.withClient(connectTimeout: 30, readTimeout: 30) { http in
-                var request = HTTPClientRequest(url: "\(base)/recordings/RANGE1.mp3")
-                request.headers.add(name: "Range", value: "bytes=1000-")
-                let response = try await http.execute(request, timeout: .seconds(60))
-                let body = try await response.body.collect(upTo: 10 << 20)
-                return (Int(response.status.code), response.headers.first(name: "Content-Range"), Array(buffer: body))
+                func get(_ range: String?) async throws -> (status: Int, contentRange: String?, body: [UInt8]) {
+                    var request = HTTPClientRequest(url: "\(base)/recordings/RANGE1.mp3")
+                    if let range { request.headers.add(name: "Range", value: range) }
+                    let response = try await http.execute(request, timeout: .seconds(60))
+                    let body = try await response.body.collect(upTo: 10 << 20)
+                    return (Int(response.status.code), response.headers.first(name: "Content-Range"), Array(buffer: body))
+                }
+                return (try await get(nil), try await get("bytes=1000-"))
             }
         }
-        #expect(status == 206)
-        #expect(contentRange == "bytes 1000-\(recording.byteCount - 1)/\(recording.byteCount)")
-        #expect(body == recording.bytes(1000..<recording.byteCount))
+        let sample = try Array(Data(contentsOf: voiceSample))
+        let sampleFrames = try AudioChecker().check(fileAt: voiceSample.path).frames
+        let frameLength = sample.count / sampleFrames
+        #expect(full.status == 200)
+        #expect(full.body.count == (recording.frames + 1) * frameLength)
+        var expected = Array(full.body.prefix(frameLength))
+        while expected.count < full.body.count { expected += sample.prefix(full.body.count - expected.count) }
+        #expect(full.body == expected, "the full GET is the Info frame and then the voice sample repeated")
+        let path = NSTemporaryDirectory() + "sim-\(UUID().uuidString).mp3"
+        defer { unlink(path) }
+        try Data(full.body).write(to: URL(fileURLWithPath: path))
+        let report = try AudioChecker().check(fileAt: path)
+        #expect(report.verdict == .valid, "\(report.detail)")
+        #expect(report.expectedFrames == recording.frames && report.frames == recording.frames)
+
+        #expect(recording.byteCount == expected.count)
+        for range in [0..<10, 280..<600, 81_000..<90_000, (expected.count - 7)..<expected.count, 0..<expected.count] {
+            #expect(recording.bytes(range) == Array(expected[range]), "\(range)")
+        }
+        #expect(ranged.status == 206)
+        #expect(ranged.contentRange == "bytes 1000-\(expected.count - 1)/\(expected.count)")
+        #expect(ranged.body == Array(expected[1000...]))
+    }
+
+    /// The simulator's voice sample as a file in the source tree (the binary embeds a copy).
+    var voiceSample: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/Simulator/Voice/voice.mp3")
     }
 
     @Test func faultRulesParse() {
