@@ -7,6 +7,8 @@
 #      token/symlink/SQL checks, signals, import, not-audio files, download claims, reports.
 #   2. Fuzz (Sources/Fuzz, release build): FUZZ_COUNT inputs (default 1,000,000) for each
 #      parser, one process per target, so a crash or a hang is counted against its target.
+#   3. FuzzChecker (Sources/FuzzChecker, libFuzzer, coverage-guided): the whole-file checker for
+#      FUZZ_SECONDS (default 120), seeded with the MP3 fixtures (reliability/fuzz-checker.sh).
 # Prints the commit and command measured, then a table of the figures; every figure in it is
 # measured by this run. Exits non-zero when anything failed.
 set -uo pipefail
@@ -14,7 +16,7 @@ cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 FUZZ_COUNT=${FUZZ_COUNT:-1000000}
 FUZZ=${FUZZ:-.build-release/release/Fuzz}
-FILTER='ReliabilityTests|SecurityTests|HardeningTests|LongCommandSignalTests|ImportTests|NotAudioTests|DownloadClaimsTests|ReportsCLITests'
+FILTER='ReliabilityTests|SecurityTests|HardeningTests|LongCommandSignalTests|FileNameCollisionTests|ImportTests|NotAudioTests|DownloadClaimsTests|ReportsCLITests'
 report=$(mktemp)
 log=$(mktemp)
 fuzz_err=$(mktemp)
@@ -24,12 +26,12 @@ commit=$(git rev-parse HEAD 2>/dev/null || echo "unknown (not a git checkout)")
 [ -n "$(git status --porcelain 2>/dev/null)" ] && commit="$commit dirty"
 echo "commit: $commit"
 echo "command: $0${*:+ $*} (SWIFT=$SWIFT FUZZ=$FUZZ FUZZ_COUNT=$FUZZ_COUNT)"
-echo "tests: $SWIFT test --skip-build --filter '$FILTER' with CALLARCHIVE_RELIABILITY=full"
+echo "tests: $SWIFT test --skip-build --no-parallel --filter '$FILTER' with CALLARCHIVE_RELIABILITY=full"
 echo
 
 started=$(date +%s)
 CALLARCHIVE_RELIABILITY=full CALLARCHIVE_RELIABILITY_REPORT="$report" \
-  $SWIFT test --skip-build --filter "$FILTER" >"$log" 2>&1
+  $SWIFT test --skip-build --no-parallel --filter "$FILTER" >"$log" 2>&1
 tests_status=$?
 tests_seconds=$(( $(date +%s) - started ))
 results=$(grep -E '^(✔ Test .* passed|✘ Test .* failed) after [0-9.]+ seconds' "$log" | grep -v '^. Test run with')
@@ -61,6 +63,7 @@ else:
     print("fuzz %s\tno figures (stopped early), crashes %d, hangs %d, exit %d" % (target, crashes, hangs, status))
 ' "$target" "$status" "$crashes" "$hangs" >>"$report"
 done
+bash reliability/fuzz-checker.sh "$report" || fuzz_status=1
 fuzz_seconds=$(( $(date +%s) - started ))
 
 echo
