@@ -76,6 +76,8 @@ public enum FaultKind: String, CaseIterable, Sendable {
     case hugeJSON = "huge-json"
     /// Metadata: a recording URL carrying a terminal escape sequence (refused, never shown raw).
     case escapeURL = "escape-url"
+    /// Metadata: store, agent and status names carrying terminal escape sequences.
+    case escapeNames = "escape-names"
 
     /// Whether the fault stops after a number of requests by default.
     var isTransient: Bool {

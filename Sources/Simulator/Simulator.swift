@@ -207,6 +207,10 @@ public final class Simulator: Sendable {
                 store = "MI-099 \"Big\" Tony's, Pizza & Subs\n2nd floor"
                 agent = "=HYPERLINK(\"http://evil.example\",\"Zoë\")"
             }
+            if rule?.kind == .escapeNames {
+                store = "MI-066 \u{1B}]0;pwned\u{07}Evil Pizza\u{1B}[2J"
+                agent = "Mallory \u{1B}[31mRed\u{1B}[0m \u{9B}2J"
+            }
             return [
                 "store_name": store, "agent_name": agent, "call_status": call.status,
                 "call_in_time": call.callIn.iso8601, "call_out_time": call.callOut.iso8601,

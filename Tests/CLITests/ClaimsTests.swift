@@ -176,4 +176,85 @@ import Testing
         #expect(sqliteRows.count == rows.count, "one line per agent and the totals")
         #expect(sqliteRows.last?.first == "\(rows.last?["calls"] as? Int ?? -1)", "\(String(describing: sqliteRows.last))")
     }
+
+    /// A second Ctrl-C exits at once, where the first lets the file in hand finish.
+    @Test func aSecondCtrlCExitsAtOnce() async throws {
+        // One 3.5-hour recording (about 50 MB): decoding it takes seconds.
+        let folder = try temporaryDirectory()
+        try Data(Recording(seconds: 12_600).allBytes).write(to: URL(fileURLWithPath: folder + "/LONG01.mp3"))
+        let archive = try temporaryDirectory()
+        let imported = try await CLI.run(["import", folder, "--offline", "--archive", archive])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        func stop(after delays: [Duration]) async throws -> (status: Int32, took: Duration) {
+            let process = try launch(["verify", "--archive", archive, "--jobs", "1"])
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(process.isRunning, "verify ended before it was interrupted")
+            let sent = ContinuousClock.now
+            for delay in delays {
+                try await Task.sleep(for: delay)
+                kill(process.processIdentifier, SIGINT)
+            }
+            await CLI.waitForExit(process)
+            return (process.terminationStatus, ContinuousClock.now - sent)
+        }
+        let once = try await stop(after: [.zero])
+        let twice = try await stop(after: [.zero, .milliseconds(100)])
+        #expect(once.status == 130 && twice.status == 130)
+        #expect(once.took > .milliseconds(500), "the first Ctrl-C let the file in hand finish: \(once.took)")
+        #expect(twice.took < .milliseconds(450), "the second Ctrl-C exited at once: \(twice.took)")
+    }
+
+    /// `stats` counts valid recordings under half their call's length, as the simulator made them.
+    @Test func statsCountsShortRecordings() async throws {
+        let archive = try await FilledArchive.shared.path()
+        var expected = 0
+        for id in FilledArchive.ids where FilledArchive.rules[id] == nil {
+            for call in CallGenerator.calls(for: try OrderID(id)) {
+                let length = call.callOut.millisecondsSince1970 - call.callIn.millisecondsSince1970
+                if call.recordingSeconds * 1000 < Double(length) / 2 { expected += 1 }
+            }
+        }
+        #expect(expected > 0, "the sample holds short recordings")
+        let json = try await CLI.run(["stats", "--archive", archive, "--format", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.last?["short_recordings"] as? Int == expected, "\(rows)")
+    }
+
+    /// `search --format csv` and `stats --format csv` guard formula-like cells; `search --raw` does not.
+    @Test func searchAndStatsCSVGuardFormulas() async throws {
+        let archive = try await FilledArchive.shared.path()
+        let odd = FilledArchive.ids[19]
+        let guarded = try await CLI.run(["search", "--archive", archive, "order:=\(odd)", "--format", "csv", "--fields", "agent_name"])
+        #expect(CSV.parse(guarded.stdout).dropFirst().allSatisfy { $0.first?.hasPrefix("'=HYPERLINK") == true })
+        #expect(CSV.parse(guarded.stdout).count >= 2)
+        let raw = try await CLI.run(["search", "--archive", archive, "order:=\(odd)", "--format", "csv", "--fields", "agent_name", "--raw"])
+        #expect(CSV.parse(raw.stdout).dropFirst().allSatisfy { $0.first?.hasPrefix("=HYPERLINK") == true })
+        let stats = try await CLI.run(["stats", "--archive", archive, "--by", "agent", "--format", "csv"])
+        let groups = CSV.parse(stats.stdout).dropFirst().compactMap(\.first)
+        #expect(groups.contains { $0.hasPrefix("'=HYPERLINK") }, "\(groups)")
+        #expect(!groups.contains { $0.hasPrefix("=") })
+    }
+
+    /// Names from the API with escape sequences never reach a terminal raw: the Call
+    /// Information block (fetch, info), the search table and the stats table.
+    @Test func namesFromTheAPICannotDriveTheTerminal() async throws {
+        let archive = try temporaryDirectory()
+        let id = "ESC001"
+        let simulator = Simulator(options: SimulatorOptions(rules: [id: FaultRule(kind: .escapeNames)]))
+        let (info, fetch) = try await simulator.withRunning { url in
+            (try await CLI.run(["info", id, "--api-url", url]), try await CLI.run(["fetch", id, "--archive", archive, "--api-url", url]))
+        }
+        let search = try await CLI.run(["search", "--archive", archive])
+        let stats = try await CLI.run(["stats", "--archive", archive, "--by", "store"])
+        let agents = try await CLI.run(["stats", "--archive", archive, "--by", "agent"])
+        for (name, result) in [("info", info), ("fetch", fetch), ("search", search), ("stats store", stats), ("stats agent", agents)] {
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+            let output = result.stdout + result.stderr
+            #expect(!output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{9B}" || $0 == "\u{07}" }, "\(name) let an escape through")
+            #expect(output.contains("Evil Pizza") || output.contains("Mallory") || name == "search", "\(name): \(output)")
+        }
+        // Data formats keep the text (JSON escapes it).
+        let json = try await CLI.run(["search", "--archive", archive, "--format", "jsonl", "--fields", "store_name"])
+        #expect(json.stdout.contains("\\u001b]0;pwned"), "\(json.stdout)")
+    }
 }

@@ -256,6 +256,10 @@ import Testing
         let verify = try await CLI.run(["verify", "--help"])
         #expect(!verify.stdout.contains("(default: \(ProcessInfo.processInfo.activeProcessorCount))"), "\(verify.stdout)")
         #expect(verify.stdout.contains("(default: the number of cores)"))
+        // `info --json` prints each call object; the help says so, and that envelopes go.
+        let info = try await CLI.run(["info", "--help"])
+        #expect(!info.stdout.contains("as the API sent them"), "\(info.stdout)")
+        #expect(info.stdout.contains("envelope"), "\(info.stdout)")
     }
 
     /// Query mistakes a user can make are usage errors through the CLI, not empty results.
