@@ -10,19 +10,11 @@ public final class BlackHole: Sendable {
 
     public init(full: Bool = true) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(listener, pointer, length) == 0 && listen(listener, full ? 0 : 16) == 0 && getsockname(listener, pointer, &length) == 0
-            }
-        }
-        guard listener >= 0, bound else {
+        guard listener >= 0, var address = Loopback.bind(listener, backlog: full ? 0 : 16) else {
             close(listener)
             throw POSIXError(.EADDRNOTAVAIL)
         }
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
         port = Int(UInt16(bigEndian: address.sin_port))
         // Fill the queue with connections nobody accepts.
         var fillers: [Int32] = []
@@ -40,5 +32,31 @@ public final class BlackHole: Sendable {
 
     deinit {
         for descriptor in descriptors { close(descriptor) }
+    }
+}
+
+/// Loopback ports for tests.
+public enum Loopback {
+    /// A port on 127.0.0.1 that nothing listens on (bound, read, released): connecting is refused.
+    public static func unusedPort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        guard descriptor >= 0, let address = bind(descriptor, backlog: nil) else { throw POSIXError(.EADDRNOTAVAIL) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Binds `descriptor` to a free port on 127.0.0.1 (and listens with `backlog`, if given).
+    static func bind(_ descriptor: Int32, backlog: Int32?) -> sockaddr_in? {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                Foundation.bind(descriptor, pointer, length) == 0 && (backlog.map { listen(descriptor, $0) == 0 } ?? true)
+                    && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        return bound ? address : nil
     }
 }

@@ -125,7 +125,7 @@ import Testing
     /// `simulate` serves what the README says: sample ids at /orders, metadata for any id, and
     /// stops on Ctrl-C.
     @Test func simulateServesTheAPIAndStops() async throws {
-        let port = try unusedPort()
+        let port = try Loopback.unusedPort()
         let server = try launch(["simulate", "--port", "\(port)", "--calls", "5"])
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         var listed: CLI.Result?

@@ -63,7 +63,7 @@ import Testing
     /// instead of waiting out the 30 s connect timeout every time.
     @Test func refusedConnectionFailsFast() async throws {
         let archive = try temporaryDirectory()
-        let port = try unusedPort()
+        let port = try Loopback.unusedPort()
         let started = ContinuousClock.now
         let result = try await CLI.run([
             "fetch", "X1", "--archive", archive, "--api-url", "http://127.0.0.1:\(port)/calls", "--retries", "2", "--retry-base-delay", "0.05",
@@ -273,23 +273,6 @@ import Testing
             #expect(!result.stderr.contains("query term"), "\(result.stderr)")
         }
     }
-}
-
-/// A loopback port nothing listens on (bound, read, released).
-func unusedPort() throws -> Int {
-    let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
-        }
-    }
-    try #require(bound)
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Ctrl-C (SIGINT) and SIGTERM on every long command: it stops within 2 s of the first
