@@ -167,8 +167,10 @@ struct SmallVolume {
         try await CLI.run(["-o", "remount,\(options)", path], executable: "/bin/mount").status == 0
     }
 
+    /// Lazily: a catalog the test still has open would make a plain unmount fail (and leave
+    /// the volume mounted); the kernel detaches it now and frees it once it is closed.
     func unmount() async throws {
-        _ = try await CLI.run([path], executable: "/bin/umount")
+        _ = try await CLI.run(["-l", path], executable: "/bin/umount")
     }
 }
 
