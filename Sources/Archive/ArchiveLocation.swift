@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
 
-/// Where an archive lives: its directory and its catalog (SPEC §2).
+/// Where an archive lives: its directory and its catalog (docs/contract.md §2).
 public struct ArchiveLocation: Sendable {
     /// The archive directory as the user wrote it (used in messages).
     public let directory: String

@@ -25,7 +25,7 @@ public struct ImportSummary: Sendable, Equatable {
     public init() {}
 }
 
-/// Adopts existing MP3 files (SPEC §3 `import`, docs/import.md): reads only regular files,
+/// Adopts existing MP3 files (docs/contract.md §3 `import`, docs/import.md): reads only regular files,
 /// copies them into the archive (via `.part`), decodes them, and catalogues what it learned
 /// without blanking what the catalog already knew.
 public struct ImportPipeline: Sendable {

@@ -2,7 +2,7 @@ import Model
 import Telephony
 import Transport
 
-/// One order's calls from the API, with SPEC §1's retries, for `info` and `import`.
+/// One order's calls from the API, with docs/contract.md §1 retries, for `info` and `import`.
 public enum MetadataLookup {
     public static func calls(for order: OrderID, api configuration: APIConfiguration, retry: RetryPolicy) async throws -> [CallInfo] {
         try await Transport.withClient(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout) { http in

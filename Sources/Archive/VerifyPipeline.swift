@@ -48,7 +48,7 @@ extension VerifySummary: Encodable {
     }
 }
 
-/// Re-decodes and re-hashes catalogued files (SPEC §3 `verify`): `missing`, `changed`, new verdicts.
+/// Re-decodes and re-hashes catalogued files (docs/contract.md §3 `verify`): `missing`, `changed`, new verdicts.
 public struct VerifyPipeline: Sendable {
     public let location: ArchiveLocation
     public let catalog: Catalog

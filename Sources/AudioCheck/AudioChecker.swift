@@ -2,7 +2,7 @@ import CMPG123
 import Foundation
 import Model
 
-/// Decodes an MP3 file end to end and judges it (SPEC §6): one pass over the bytes gives the
+/// Decodes an MP3 file end to end and judges it (docs/contract.md §6): one pass over the bytes gives the
 /// sha256, the exact gapless duration, the frame count and the verdict.
 public struct AudioChecker: Sendable {
     public init() {}

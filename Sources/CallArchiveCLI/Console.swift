@@ -28,7 +28,7 @@ enum Console {
         return ExitCode(code)
     }
 
-    /// `2.45 MB`: bytes ÷ 1,048,576 with two decimals (SPEC §7).
+    /// `2.45 MB`: bytes ÷ 1,048,576 with two decimals (docs/contract.md §7).
     static func megabytes(_ bytes: Int64) -> String {
         String(format: "%.2f MB", Double(bytes) / 1_048_576)
     }

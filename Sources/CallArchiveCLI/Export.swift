@@ -5,7 +5,7 @@ import Model
 import Reports
 
 extension CallArchive {
-    /// `export [QUERY…]`: the report, CSV (SPEC §9) or JSON Lines, streamed.
+    /// `export [QUERY…]`: the report, CSV (docs/contract.md §9) or JSON Lines, streamed.
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "export", abstract: "Write matching calls as a CSV or JSON Lines report.")
 
@@ -14,7 +14,7 @@ extension CallArchive {
         @Option(help: "csv (RFC 4180, for spreadsheets) or jsonl.")
         var format: Format = .csv
 
-        @Option(help: ArgumentHelp("Columns, comma-separated (default: every SPEC §4 column).", valueName: "a,b,…"))
+        @Option(help: ArgumentHelp("Columns, comma-separated (default: every catalog column).", valueName: "a,b,…"))
         var columns: String?
 
         @Option(name: .shortAndLong, help: ArgumentHelp(

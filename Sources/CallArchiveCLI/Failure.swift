@@ -4,7 +4,7 @@ import Catalog
 import Model
 import Reports
 
-/// Maps an error that ends a command to its message and SPEC §8 exit code.
+/// Maps an error that ends a command to its message and docs/contract.md §8 exit code.
 enum Failure {
     static func exit(_ error: any Error) -> any Error {
         switch error {

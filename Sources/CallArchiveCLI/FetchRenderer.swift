@@ -48,7 +48,7 @@ final class FetchRenderer: Sendable {
         if mode == .bar { Console.err("\r\u{1B}[2K") }
     }
 
-    // MARK: One order: the seed's display (SPEC §7)
+    // MARK: One order: the seed's display (docs/contract.md §7)
 
     /// The seed's "Call Information" block for one call (also `info`'s output). Text from the
     /// API goes through `TerminalText.safe`, so it cannot carry escape sequences to the terminal.

@@ -19,7 +19,7 @@ struct ArchiveOptions: ParsableArguments {
     }
 }
 
-/// How to reach the API: URL, timeouts and retries (SPEC §1).
+/// How to reach the API: URL, timeouts and retries (docs/contract.md §1).
 struct NetworkOptions: ParsableArguments {
     @Option(help: ArgumentHelp("API base URL, or a template with {order_id} (env CALLARCHIVE_API_URL).", valueName: "url"))
     var apiURL: String?

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The query words of search, export, stats, verify and refetch (SPEC §5). Negated terms such
+/// The query words of search, export, stats, verify and refetch (docs/contract.md §5). Negated terms such
 /// as `-store:MI-062` are taken as words, not as options.
 struct QueryArguments: ParsableArguments {
     @Argument(parsing: .allUnrecognized, help: ArgumentHelp(

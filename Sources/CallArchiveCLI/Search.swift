@@ -20,7 +20,7 @@ extension CallArchive {
         @Option(help: "Show at most N rows.")
         var limit: Int?
 
-        @Option(help: ArgumentHelp("Columns to show, comma-separated (SPEC §4 names).", valueName: "a,b,…"))
+        @Option(help: ArgumentHelp("Columns to show, comma-separated (catalog column names).", valueName: "a,b,…"))
         var fields: String?
 
         @Flag(help: "CSV without the formula guard (cells starting = + - @ are not prefixed with ').")

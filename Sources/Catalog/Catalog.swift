@@ -357,7 +357,7 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// Calls `body` with the values of `columns` (names checked against SPEC §4 and `api_json`)
+    /// Calls `body` with the values of `columns` (names checked against docs/contract.md §4 and `api_json`)
     /// for each row matching `query`, straight from SQLite: the export path, with no record built.
     public func forEachRow(
         _ query: CatalogQuery, columns: [String], _ body: ([FieldValue]) throws -> Void

@@ -1,4 +1,4 @@
-/// Why a catalog could not be used (exit 3, SPEC §8), or why a query was refused (exit 64).
+/// Why a catalog could not be used (exit 3, docs/contract.md §8), or why a query was refused (exit 64).
 public enum CatalogError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case notACatalog(path: String, reason: String)

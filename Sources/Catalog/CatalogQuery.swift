@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Model
 
-/// A compiled query (SPEC §5): WHERE conditions with bound arguments, an order and a limit.
+/// A compiled query (docs/contract.md §5): WHERE conditions with bound arguments, an order and a limit.
 /// User text only ever reaches SQLite as a bound argument.
 public struct CatalogQuery: Sendable {
     var conditions: [Condition] = []

@@ -42,7 +42,7 @@ extension CallRecord: FetchableRecord, PersistableRecord {
         for (key, value) in zip(CodingKeys.allCases, databaseValues) { container[key.rawValue] = value }
     }
 
-    /// Column expressions for the query builder, named as in SPEC §4.
+    /// Column expressions for the query builder, named as in docs/contract.md §4.
     public enum Columns {
         public static let orderID = Column(CodingKeys.orderID)
         public static let callIndex = Column(CodingKeys.callIndex)

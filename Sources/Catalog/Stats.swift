@@ -33,7 +33,7 @@ public struct StatsRow: Sendable, Equatable {
     /// Mean audio seconds over the calls that have audio.
     public var meanAudioSeconds: Double
 
-    /// The verdicts counted apart, in SPEC §6 order: every one but `valid`.
+    /// The verdicts counted apart, in docs/contract.md §6 order: every one but `valid`.
     public static let notValidVerdicts = Verdict.allCases.filter { $0 != .valid }
 
     /// The names of `figures`, as CSV headers and JSON keys.

@@ -2,7 +2,7 @@ import Foundation
 import Model
 import Telephony
 
-/// The API body decoder (SPEC §1). Property: every body either decodes or is refused as an
+/// The API body decoder (docs/contract.md §1). Property: every body either decodes or is refused as an
 /// "invalid API response"; a well-formed body in any of the six shapes, with either spelling
 /// of the keys, decodes to exactly the calls it holds.
 struct JSONTarget: FuzzTarget {

@@ -1,7 +1,7 @@
 import Catalog
 import Model
 
-/// The query language (SPEC §5). Properties: every word list is either refused with a
+/// The query language (docs/contract.md §5). Properties: every word list is either refused with a
 /// query error or runs in SQLite without an error; a word and its negation (`-word`) split the
 /// catalog into two disjoint halves; no query changes a row.
 struct QueryTarget: FuzzTarget {

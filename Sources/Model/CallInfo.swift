@@ -1,4 +1,4 @@
-/// One call as the telephony API describes it (SPEC §1), before anything is downloaded.
+/// One call as the telephony API describes it (docs/contract.md §1), before anything is downloaded.
 public struct CallInfo: Sendable, Equatable {
     public var storeName: String
     public var agentName: String

@@ -1,4 +1,4 @@
-/// One row of the catalog: one call, everything the archive knows about it (SPEC §4).
+/// One row of the catalog: one call, everything the archive knows about it (docs/contract.md §4).
 ///
 /// Property names are the Swift spellings of the §4 column names; `Column` lists the column
 /// names themselves in §4 order, for CSV headers, `--fields` and `--columns`.
@@ -135,7 +135,7 @@ public struct CallRecord: Sendable, Equatable, Codable {
         }
     }
 
-    /// The detail of a valid recording much shorter than its call (SPEC §6).
+    /// The detail of a valid recording much shorter than its call (docs/contract.md §6).
     public static func shortRecordingNote(audio: Double, call: Double) -> String {
         let percent = Int((audio / call * 100).rounded())
         return "short recording: \(Int(audio.rounded())) s of audio for a \(Int(call.rounded())) s call (\(percent) %)"
@@ -146,6 +146,6 @@ public struct CallRecord: Sendable, Equatable, Codable {
 }
 
 extension CallRecord {
-    /// The SPEC §4 column names, in §4 order (everything but `api_json`).
+    /// The docs/contract.md §4 column names, in §4 order (everything but `api_json`).
     public static let columnNames: [String] = CodingKeys.allCases.map(\.rawValue).filter { $0 != "api_json" }
 }

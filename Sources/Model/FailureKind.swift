@@ -1,4 +1,4 @@
-/// How a failed network exchange should be handled (SPEC §1's retry rules).
+/// How a failed network exchange should be handled (docs/contract.md §1 retry rules).
 public enum FailureKind: Sendable, Equatable {
     /// 5xx, connection errors, resets, timeouts, short bodies: retry with backoff.
     case transient

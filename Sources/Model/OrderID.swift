@@ -1,4 +1,4 @@
-/// An order id as SPEC §2 allows it: `^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`.
+/// An order id as docs/contract.md §2 allows it: `^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`.
 ///
 /// Validation happens once, here, before any request or file name is built from the id, so
 /// nothing downstream can be tricked into writing outside the archive.

@@ -1,4 +1,4 @@
-/// What the archive knows about one call's recording (SPEC §6).
+/// What the archive knows about one call's recording (docs/contract.md §6).
 public enum Verdict: String, Sendable, Codable, CaseIterable {
     /// Decodes end to end, no errors or resyncs, frames match any declared count.
     case valid

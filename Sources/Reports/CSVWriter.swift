@@ -1,6 +1,6 @@
 import Model
 
-/// RFC 4180 CSV (SPEC §9): comma, CRLF, quotes where needed, a header row, UTF-8, and cells
+/// RFC 4180 CSV (docs/contract.md §9): comma, CRLF, quotes where needed, a header row, UTF-8, and cells
 /// that a spreadsheet would run as formulas prefixed with `'` unless `raw`.
 public struct CSVWriter: Sendable {
     public let columns: [String]

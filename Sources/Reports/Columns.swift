@@ -2,7 +2,7 @@ import Model
 
 /// Column lists for `--fields` and `--columns`.
 public enum Columns {
-    /// Parses `a,b,c`, checking every name against SPEC §4 (and `api_json`).
+    /// Parses `a,b,c`, checking every name against docs/contract.md §4 (and `api_json`).
     public static func parse(_ list: String?) throws(ReportError) -> [String] {
         guard let list else { return CallRecord.columnNames }
         let names = list.split(separator: ",").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }

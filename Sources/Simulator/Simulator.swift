@@ -51,7 +51,7 @@ public struct LoggedRequest: Sendable, Equatable {
     public let time: ContinuousClock.Instant
 }
 
-/// The stand-in telephony API (SPEC §1) over loopback: `GET /calls/{order_id}`,
+/// The stand-in telephony API (docs/contract.md §1) over loopback: `GET /calls/{order_id}`,
 /// `GET /recordings/{file}`, and `GET /orders` (sample ids, one a line).
 public final class Simulator: Sendable {
     public let options: SimulatorOptions
@@ -407,7 +407,7 @@ enum Gzip {
     }
 }
 
-/// The body shapes SPEC §1 allows, chosen per order so every shape gets exercised.
+/// The body shapes docs/contract.md §1 allows, chosen per order so every shape gets exercised.
 enum MetadataShape {
     static func body(calls: [[String: String]], order: String) -> String {
         var seed = Seed(order, "shape")

@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 import Transport
 
-/// Where the API is and how to talk to it (SPEC §1).
+/// Where the API is and how to talk to it (docs/contract.md §1).
 public struct APIConfiguration: Sendable {
     /// `{api-url}/{order_id}`, or a template containing `{order_id}`.
     public var apiURL: String
@@ -127,7 +127,7 @@ public struct APIClient: Sendable {
     }
 
     /// The absolute URL of a recording: absolute http(s) URLs as they are, relative ones against
-    /// the API URL; any other scheme refused (SPEC §1).
+    /// the API URL; any other scheme refused (docs/contract.md §1).
     public func recordingURL(_ text: String) throws(TelephonyError) -> URL {
         guard let url = URL(string: text, relativeTo: apiBase)?.absoluteURL else {
             throw .refusedURL(url: text, reason: "not a URL")

@@ -1,7 +1,7 @@
 import Foundation
 import Model
 
-/// Reads an API body into calls, accepting every shape SPEC §1 lists: a call object,
+/// Reads an API body into calls, accepting every shape docs/contract.md §1 lists: a call object,
 /// `{"data": call}`, `{"call": call}`, `{"calls": [call…]}`, `{"data": [call…]}`, `[call…]`.
 public enum CallDecoding {
     /// The calls in `body`, in the API's order. Throws `invalidResponse` for a body that is

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A JSON document as plain values: enough to accept every body shape SPEC §1 allows, read
+/// A JSON document as plain values: enough to accept every body shape docs/contract.md §1 allows, read
 /// typed fields by either spelling, and keep the call object as the API sent it.
 public indirect enum JSONValue: Sendable, Equatable, Codable {
     case null

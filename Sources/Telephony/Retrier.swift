@@ -1,7 +1,7 @@
 import Foundation
 import Model
 
-/// SPEC §1's retry policy: exponential backoff with full jitter for transient failures,
+/// docs/contract.md §1 retry policy: exponential backoff with full jitter for transient failures,
 /// `Retry-After` for 429 (pausing every worker that talks to that host), nothing for the rest.
 public struct RetryPolicy: Sendable {
     /// Extra attempts after the first.

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 
-/// The HTTP client both the API client and the downloader use, configured from SPEC §1's
+/// The HTTP client both the API client and the downloader use, configured from docs/contract.md §1
 /// timeouts, with redirects left to the caller (which checks each hop's scheme and origin).
 public enum Transport {
     public static func makeClient(connectTimeout: Double, readTimeout: Double) -> HTTPClient {
