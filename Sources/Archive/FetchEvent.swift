@@ -5,8 +5,8 @@ import Model
 public enum FetchEvent: Sendable {
     /// The API's calls for an order.
     case metadata(order: OrderID, calls: [CallInfo])
-    /// A recording download begins (`resumingFrom` when a `.part` file is continued).
-    case downloadStarted(order: OrderID, callIndex: Int, file: String)
+    /// A recording download begins.
+    case downloadStarted(order: OrderID, callIndex: Int)
     case progress(order: OrderID, callIndex: Int, bytes: Int64, total: Int64?)
     /// An attempt failed and another follows after `wait` seconds.
     case retrying(order: OrderID, callIndex: Int?, attempt: Int, reason: String, wait: Double)

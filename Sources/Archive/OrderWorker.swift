@@ -119,7 +119,7 @@ struct OrderWorker: Sendable {
         let finalPath = options.location.path(name)
         let partPath = finalPath + ".part"
         if options.force { unlink(partPath) }
-        events(.downloadStarted(order: order, callIndex: index, file: finalPath))
+        events(.downloadStarted(order: order, callIndex: index))
         var damagedRounds = 0
         while true {
             let result: DownloadResult

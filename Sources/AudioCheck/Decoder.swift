@@ -1,7 +1,8 @@
 import CMPG123
 
-/// One libmpg123 handle reading one `ByteSource`: float output at the native rate, gapless,
-/// quiet. Owns the handle and frees it in `deinit`.
+/// One libmpg123 handle reading one `ByteSource`: float output at the native rate, quiet,
+/// gapless mode off (every frame must be seen to catch resyncs; `Scan.gaplessSamples` trims
+/// the delay and padding as mpg123 would). Owns the handle and frees it in `deinit`.
 final class Decoder {
     private let handle: OpaquePointer
     private let source: ByteSource

@@ -22,7 +22,7 @@ enum Console {
         return 120
     }
 
-    /// Prints `callarchive: message` to stderr and exits with `code`.
+    /// Prints `callarchive: message` to stderr and returns the `ExitCode` to throw.
     static func fail(_ message: String, code: Int32) -> ExitCode {
         err("callarchive: \(message)\n")
         return ExitCode(code)

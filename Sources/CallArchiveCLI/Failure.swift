@@ -17,8 +17,7 @@ enum Failure {
             if error.isUsageError { return Console.fail(error.description, code: 64) }
             return Console.fail(error.description, code: 3)
         case let error as ReportError:
-            if case .unknownColumn = error { return Console.fail(error.description, code: 64) }
-            return Console.fail(error.description, code: 1)
+            return Console.fail(error.description, code: 64)
         case let error as ModelError:
             return Console.fail(error.description, code: 64)
         default:

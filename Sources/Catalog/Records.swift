@@ -46,7 +46,6 @@ extension CallRecord: FetchableRecord, PersistableRecord {
     public enum Columns {
         public static let orderID = Column(CodingKeys.orderID)
         public static let callIndex = Column(CodingKeys.callIndex)
-        public static let verdict = Column(CodingKeys.verdict)
     }
 }
 

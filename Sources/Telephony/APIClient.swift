@@ -92,8 +92,8 @@ public struct APIClient: Sendable {
         return (template.hasSuffix("/") ? String(template.dropLast()) : template) + "/" + order.rawValue
     }
 
-    /// One metadata request (no retries: the caller's `Retrier` decides). Returns the calls
-    /// and the HTTP status.
+    /// One metadata request (no retries: the caller's `Retrier` decides). Returns the calls;
+    /// an answer other than 200 is thrown as a `TelephonyError` carrying its status.
     public func calls(for order: OrderID) async throws(TelephonyError) -> [CallInfo] {
         var request = HTTPClientRequest(url: metadataURL(for: order))
         request.headers.add(name: "Accept", value: "application/json")

@@ -73,8 +73,16 @@ enum CLI {
     }
 }
 
+/// Every test directory lives in one folder per test process, removed when the process exits.
+let testRoot: String = {
+    let root = NSTemporaryDirectory() + "callarchive-cli-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "callarchive-cli-\(getpid())") }
+    return root
+}()
+
 func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "callarchive-cli-\(UUID().uuidString)"
+    let path = testRoot + "/" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
