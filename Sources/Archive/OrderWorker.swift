@@ -78,9 +78,21 @@ struct OrderWorker: Sendable {
         return stat(options.location.path(path), &info) == 0 && Int64(info.st_size) == size
     }
 
+    /// What one call's fetch carries from step to step.
+    private struct CallState {
+        let order: OrderID
+        let index: Int
+        let name: String
+        /// The row before this run touched it (read under the call's lock).
+        let previous: CallRecord?
+        var record: CallRecord
+        var attempts: [DownloadAttempt]
+
+        var recordingAttempts: Int { attempts.filter { $0.stage == .recording }.count }
+    }
+
+    /// One call: under its lock, skip it when done, refuse what cannot be fetched, then download.
     private func fetchCall(order: OrderID, index: Int, info: CallInfo, attempts earlier: [DownloadAttempt]) async throws -> CallOutcome {
-        var attempts = earlier
-        var record = CallRecord(order: order, callIndex: index, info: info, verdict: .failed)
         let name = order.fileName(callIndex: index)
         try await locks.claim(name)
         defer { locks.release(name) }
@@ -90,69 +102,44 @@ struct OrderWorker: Sendable {
         if !options.force, let done = previous, isPresentAndValid(done) {
             return CallOutcome(record: done, displayPath: done.filePath.map(options.location.path), quarantined: false, skipped: true)
         }
-        record.attempts = previous?.attempts ?? 0
-        func finish(_ verdict: Verdict, _ detail: String, path: String? = nil, quarantined: Bool = false, resumedFrom: Int64? = nil) throws -> CallOutcome {
-            if verdict != .valid, !verdict.isDamagedAudio {
-                record.verdict = verdict
-                record.verdictDetail = detail
-            }
-            record.filePath = path
-            record.attempts += attempts.filter { $0.stage == .recording }.count
-            try catalog.save(record, attempts: attempts)
-            return CallOutcome(
-                record: record, displayPath: path.map(options.location.path), quarantined: quarantined, resumedFrom: resumedFrom
-            )
-        }
+        var state = CallState(
+            order: order, index: index, name: name, previous: previous,
+            record: CallRecord(order: order, callIndex: index, info: info, verdict: .failed), attempts: earlier
+        )
+        state.record.attempts = previous?.attempts ?? 0
         if let other = try otherCall(named: name, than: order, index) {
-            return try finish(.failed, "the file name \(name) already holds call \(other.callIndex) of order \(other.orderID); "
+            return try finish(&state, .failed, "the file name \(name) already holds call \(other.callIndex) of order \(other.orderID); "
                 + "the archive's naming cannot tell the two apart, so this call was not fetched")
         }
         guard !info.recordingURL.isEmpty else {
-            return try finish(.noRecording, "the API lists no recording for this call")
+            return try finish(&state, .noRecording, "the API lists no recording for this call")
         }
         let url: URL
         do {
             url = try api.recordingURL(info.recordingURL)
         } catch {
-            return try finish(.failed, error.description)
+            return try finish(&state, .failed, error.description)
         }
-        let finalPath = options.location.path(name)
-        let partPath = finalPath + ".part"
+        return try await downloadUntilWhole(&state, url: url)
+    }
+
+    /// Downloads and decodes until the recording is whole (kept under its final name), or its
+    /// retries are spent (quarantined), or it fails for good.
+    private func downloadUntilWhole(_ state: inout CallState, url: URL) async throws -> CallOutcome {
+        let partPath = options.location.path(state.name) + ".part"
         if options.force { unlink(partPath) }
-        events(.downloadStarted(order: order, callIndex: index))
+        events(.downloadStarted(order: state.order, callIndex: state.index))
         var damagedRounds = 0
         while true {
             let result: DownloadResult
-            do {
-                result = try await retrier.run(host: Origin(url)?.description ?? "", onFailure: { notice in
-                    attempts.append(attempt(order: order, callIndex: index, stage: .recording, error: notice.error))
-                    if let wait = notice.retryIn {
-                        events(.retrying(order: order, callIndex: index, attempt: notice.attempt, reason: notice.error.description, wait: wait))
-                    }
-                }) { _ in
-                    try await downloader.download(
-                        DownloadRequest(url: url, partPath: partPath, maxSize: options.maxSize, resume: true, requestTimeout: options.api.requestTimeout),
-                        headers: api.headers(for:),
-                        progress: { bytes, total in events(.progress(order: order, callIndex: index, bytes: bytes, total: total)) }
-                    )
-                }
-            } catch DownloadError.cancelled {
-                try recordInterruption(&record, previous: previous, partPath: partPath, attempts: attempts)
-                throw CancellationError()
-            } catch is CancellationError {
-                try recordInterruption(&record, previous: previous, partPath: partPath, attempts: attempts)
-                throw CancellationError()
-            } catch let DownloadError.disk(path, reason) {
-                // A full disk or an unwritable archive fails every call alike: stop the run,
-                // keep the `.part` to resume once there is room.
-                try? recordInterruption(&record, previous: previous, partPath: partPath, attempts: attempts, reason: reason)
-                throw ArchiveError.notWritable(path: path, reason: reason)
-            } catch {
+            switch try await download(&state, url: url, partPath: partPath) {
+            case let .success(downloaded): result = downloaded
+            case let .failure(error):
                 unlink(partPath)
-                return try finish(.failed, Self.describe(error))
+                return try finish(&state, .failed, Self.describe(error))
             }
-            attempts.append(DownloadAttempt(
-                orderID: order.rawValue, callIndex: index, stage: .recording, startedAt: now(),
+            state.attempts.append(DownloadAttempt(
+                orderID: state.order.rawValue, callIndex: state.index, stage: .recording, startedAt: now(),
                 httpStatus: result.httpStatus, bytes: result.size - (result.resumedFrom ?? 0), rangeStart: result.resumedFrom
             ))
             await TestPause.decode.hold()
@@ -162,50 +149,109 @@ struct OrderWorker: Sendable {
                 report = try await checks.run { try AudioChecker().check(fileAt: partPath, expectedSize: expected) }
             } catch {
                 unlink(partPath)
-                return try finish(.failed, Self.describe(error))
+                return try finish(&state, .failed, Self.describe(error))
             }
-            record.apply(report)
-            record.verifiedAt = now()
+            state.record.apply(report)
+            state.record.verifiedAt = now()
             if report.verdict == .valid {
-                try commit(partPath, to: finalPath)
-                await TestPause.commit.hold()
-                unlink(options.location.path(ArchiveLocation.quarantineFolder + "/" + name))
-                record.downloadedAt = record.verifiedAt
-                return try finish(.valid, "", path: name, resumedFrom: result.resumedFrom)
+                return try await keep(&state, partPath: partPath, resumedFrom: result.resumedFrom)
             }
             if damagedRounds < options.retry.retries {
                 damagedRounds += 1
                 unlink(partPath)
                 let wait = options.retry.backoff(afterAttempt: damagedRounds - 1)
-                let attempt = attempts.filter { $0.stage == .recording }.count
-                events(.retrying(order: order, callIndex: index, attempt: attempt, reason: "\(report.verdict.rawValue): \(report.detail)", wait: wait))
+                let reason = "\(report.verdict.rawValue): \(report.detail)"
+                events(.retrying(order: state.order, callIndex: state.index, attempt: state.recordingAttempts, reason: reason, wait: wait))
                 try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
                 continue
             }
-            let quarantine = ArchiveLocation.quarantineFolder + "/" + name
-            try FileManager.default.createDirectory(atPath: options.location.path(ArchiveLocation.quarantineFolder), withIntermediateDirectories: true)
-            try commit(partPath, to: options.location.path(quarantine))
-            record.downloadedAt = record.verifiedAt
-            return try finish(report.verdict, report.detail, path: quarantine, quarantined: true)
+            return try quarantine(&state, partPath: partPath, report: report)
         }
+    }
+
+    /// One download under the retry policy. Throws when the run must stop (Ctrl-C, a full or
+    /// unwritable disk), after recording the call and keeping its `.part`; returns the failure
+    /// of this call alone.
+    private func download(_ state: inout CallState, url: URL, partPath: String) async throws -> Result<DownloadResult, any Error> {
+        let (order, index) = (state.order, state.index)
+        do {
+            return .success(try await retrier.run(host: Origin(url)?.description ?? "", onFailure: { notice in
+                state.attempts.append(attempt(order: order, callIndex: index, stage: .recording, error: notice.error))
+                if let wait = notice.retryIn {
+                    events(.retrying(order: order, callIndex: index, attempt: notice.attempt, reason: notice.error.description, wait: wait))
+                }
+            }) { _ in
+                try await downloader.download(
+                    DownloadRequest(url: url, partPath: partPath, maxSize: options.maxSize, resume: true, requestTimeout: options.api.requestTimeout),
+                    headers: api.headers(for:),
+                    progress: { bytes, total in events(.progress(order: order, callIndex: index, bytes: bytes, total: total)) }
+                )
+            })
+        } catch DownloadError.cancelled {
+            try recordInterruption(&state, partPath: partPath)
+            throw CancellationError()
+        } catch is CancellationError {
+            try recordInterruption(&state, partPath: partPath)
+            throw CancellationError()
+        } catch let DownloadError.disk(path, reason) {
+            // A full disk or an unwritable archive fails every call alike: stop the run,
+            // keep the `.part` to resume once there is room.
+            try? recordInterruption(&state, partPath: partPath, reason: reason)
+            throw ArchiveError.notWritable(path: path, reason: reason)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// A whole recording: renamed to its final name, any quarantined copy of it removed.
+    private func keep(_ state: inout CallState, partPath: String, resumedFrom: Int64?) async throws -> CallOutcome {
+        try commit(partPath, to: options.location.path(state.name))
+        await TestPause.commit.hold()
+        unlink(options.location.path(ArchiveLocation.quarantineFolder + "/" + state.name))
+        state.record.downloadedAt = state.record.verifiedAt
+        return try finish(&state, .valid, "", path: state.name, resumedFrom: resumedFrom)
+    }
+
+    /// A recording still damaged after its retries goes to `quarantine/`, never a final name.
+    private func quarantine(_ state: inout CallState, partPath: String, report: AudioReport) throws -> CallOutcome {
+        let quarantine = ArchiveLocation.quarantineFolder + "/" + state.name
+        try FileManager.default.createDirectory(atPath: options.location.path(ArchiveLocation.quarantineFolder), withIntermediateDirectories: true)
+        try commit(partPath, to: options.location.path(quarantine))
+        state.record.downloadedAt = state.record.verifiedAt
+        return try finish(&state, report.verdict, report.detail, path: quarantine, quarantined: true)
+    }
+
+    /// Saves the call's row and its attempts. Damaged audio keeps the verdict the check gave.
+    private func finish(
+        _ state: inout CallState, _ verdict: Verdict, _ detail: String, path: String? = nil, quarantined: Bool = false,
+        resumedFrom: Int64? = nil
+    ) throws -> CallOutcome {
+        if verdict != .valid, !verdict.isDamagedAudio {
+            state.record.verdict = verdict
+            state.record.verdictDetail = detail
+        }
+        state.record.filePath = path
+        state.record.attempts += state.recordingAttempts
+        try catalog.save(state.record, attempts: state.attempts)
+        return CallOutcome(
+            record: state.record, displayPath: path.map(options.location.path), quarantined: quarantined, resumedFrom: resumedFrom
+        )
     }
 
     /// An interrupted call keeps its `.part` for the next run; its row says so, unless the
     /// catalog already had a valid file for it (a `--force` refetch), which stays as it was.
-    private func recordInterruption(
-        _ record: inout CallRecord, previous: CallRecord?, partPath: String, attempts: [DownloadAttempt], reason: String = "interrupted"
-    ) throws {
-        if let previous, previous.verdict == .valid {
-            try catalog.save(previous, attempts: attempts)
+    private func recordInterruption(_ state: inout CallState, partPath: String, reason: String = "interrupted") throws {
+        if let previous = state.previous, previous.verdict == .valid {
+            try catalog.save(previous, attempts: state.attempts)
             return
         }
         let kept = Downloader.fileSize(partPath)
-        record.verdict = .failed
-        record.verdictDetail = kept > 0
+        state.record.verdict = .failed
+        state.record.verdictDetail = kept > 0
             ? "\(reason); \(kept) bytes kept in \((partPath as NSString).lastPathComponent) for the next run"
             : "\(reason) before any byte arrived"
-        record.attempts += attempts.filter { $0.stage == .recording }.count + 1
-        try catalog.save(record, attempts: attempts)
+        state.record.attempts += state.recordingAttempts + 1
+        try catalog.save(state.record, attempts: state.attempts)
     }
 
     /// Renames a checked `.part` file to its final name (atomic in one directory) and syncs the directory.
