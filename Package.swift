@@ -97,29 +97,31 @@ let package = Package(
         // Reliability-only: libFuzzer target for the whole-file checker (`make reliability`).
         .executableTarget(name: "FuzzChecker", dependencies: ["AudioCheck", "Model"], swiftSettings: strict),
         .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResources"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: strict),
-        .testTarget(name: "TelephonyTests", dependencies: ["Telephony", "Simulator", "Transport"], swiftSettings: strict),
+        // Shared by the test targets: temporary directories removed at exit, the shipped migrations.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "ModelTests", dependencies: ["TestSupport", "Model"], swiftSettings: strict),
+        .testTarget(name: "TelephonyTests", dependencies: ["TestSupport", "Telephony", "Simulator", "Transport"], swiftSettings: strict),
         .testTarget(
             name: "AudioCheckTests",
-            dependencies: ["AudioCheck"],
+            dependencies: ["TestSupport", "AudioCheck"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Archive", "Simulator"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Model"], swiftSettings: strict),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "AudioCheck", "Transport"], swiftSettings: strict),
+        .testTarget(name: "CatalogTests", dependencies: ["TestSupport", "Catalog", "Archive", "Simulator"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "Model"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["TestSupport", "Simulator", "AudioCheck", "Transport"], swiftSettings: strict),
         .testTarget(
             name: "ArchiveTests",
-            dependencies: ["Archive", "Simulator", "Catalog", "AudioCheck", "Telephony", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TestSupport", "Archive", "Simulator", "Catalog", "AudioCheck", "Telephony", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
-        .testTarget(name: "DownloadsTests", dependencies: ["Downloads", "Simulator", "Transport"], swiftSettings: strict),
+        .testTarget(name: "DownloadsTests", dependencies: ["TestSupport", "Downloads", "Simulator", "Transport"], swiftSettings: strict),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "Simulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["TestSupport", "Transport", "Simulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["Simulator", "Catalog", "AudioCheck"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Simulator", "Catalog", "AudioCheck"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

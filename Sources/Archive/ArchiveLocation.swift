@@ -22,7 +22,7 @@ public struct ArchiveLocation: Sendable {
     }
 
     /// Creates the directory when missing (fetch, import), then opens the catalog.
-    public func openForWriting() throws(ArchiveError) -> Catalog {
+    public func openForWriting() throws(ArchiveError) -> any Catalog {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             do {
@@ -38,7 +38,7 @@ public struct ArchiveLocation: Sendable {
     }
 
     /// Opens an existing archive without creating anything (verify, refetch).
-    public func openExisting() throws(ArchiveError) -> Catalog {
+    public func openExisting() throws(ArchiveError) -> any Catalog {
         try requireDirectory()
         try requireWritable()
         return try openCatalog()
@@ -57,7 +57,7 @@ public struct ArchiveLocation: Sendable {
 
     /// The catalog of an existing archive, for commands that only read it (search, stats,
     /// export): works on a read-only volume too.
-    public func openForReading() throws(ArchiveError) -> Catalog {
+    public func openForReading() throws(ArchiveError) -> any Catalog {
         try requireDirectory()
         return try openCatalog(readOnly: true)
     }
@@ -69,9 +69,9 @@ public struct ArchiveLocation: Sendable {
         }
     }
 
-    private func openCatalog(readOnly: Bool = false) throws(ArchiveError) -> Catalog {
+    private func openCatalog(readOnly: Bool = false) throws(ArchiveError) -> any Catalog {
         do {
-            return try readOnly ? Catalog.openForReading(at: catalogPath) : Catalog.open(at: catalogPath)
+            return try readOnly ? SQLiteCatalog.openForReading(at: catalogPath) : SQLiteCatalog.open(at: catalogPath)
         } catch {
             throw .catalog(error)
         }

@@ -33,9 +33,9 @@ public struct FetchOptions: Sendable {
 /// for many orders at once.
 public struct FetchPipeline: Sendable {
     public let options: FetchOptions
-    private let catalog: Catalog
+    private let catalog: any Catalog
 
-    public init(options: FetchOptions, catalog: Catalog) {
+    public init(options: FetchOptions, catalog: any Catalog) {
         self.options = options
         self.catalog = catalog
     }
@@ -48,7 +48,7 @@ public struct FetchPipeline: Sendable {
             let worker = OrderWorker(
                 options: options, catalog: catalog, api: api, downloader: Downloader(http: http),
                 retrier: Retrier(policy: options.retry), events: events,
-                locks: try CallLocks(directory: options.location.directory),
+                locks: try catalog.claims(archiveDirectory: options.location.directory),
                 checks: CheckRunner(width: ProcessInfo.processInfo.activeProcessorCount)
             )
             return try await Self.forEach(orders, jobs: options.jobs) { order in

@@ -30,12 +30,12 @@ public struct ImportSummary: Sendable, Equatable {
 /// without blanking what the catalog already knew.
 public struct ImportPipeline: Sendable {
     public let location: ArchiveLocation
-    public let catalog: Catalog
+    public let catalog: any Catalog
     /// Nil: `--offline`.
     public let api: APIConfiguration?
     public let retry: RetryPolicy
 
-    public init(location: ArchiveLocation, catalog: Catalog, api: APIConfiguration?, retry: RetryPolicy) {
+    public init(location: ArchiveLocation, catalog: any Catalog, api: APIConfiguration?, retry: RetryPolicy) {
         self.location = location
         self.catalog = catalog
         self.api = api
@@ -112,7 +112,7 @@ private struct ImportRun {
         let source = try ImportSource.open(candidate)
         // The same file named twice, or found again after it was moved into quarantine.
         guard seen.insert(source.identity).inserted else { return }
-        guard let call = try callKey(for: candidate.path) else {
+        guard let call = try await callKey(for: candidate.path) else {
             throw ImportSkip(reason: "the file name is not an order id (ORDER_ID.mp3 or ORDER_ID-N.mp3)")
         }
         let file = CallFile(name: call.order.fileName(callIndex: call.callIndex))
@@ -136,14 +136,14 @@ private struct ImportRun {
         try move(file.at(place), to: destination)
         // A stale quarantined copy goes once a valid one arrives, as after a fetch.
         if place == .outside, report.verdict == .valid { unlink(location.path(file.quarantined)) }
-        let existing = try pipeline.catalog.record(order: call.order.rawValue, callIndex: call.callIndex)
+        let existing = try await pipeline.catalog.record(order: call.order.rawValue, callIndex: call.callIndex)
         var record = existing ?? CallRecord(order: call.order, callIndex: call.callIndex, info: CallInfo(), verdict: report.verdict)
         if let info { record.learn(info) }
         record.apply(report)
         record.filePath = destination
         record.verifiedAt = Self.iso8601(Date())
         record.downloadedAt = place == .outside ? record.verifiedAt : existing?.downloadedAt ?? Self.modified(source.status)
-        try pipeline.catalog.saveImported(record)
+        try await pipeline.catalog.saveImported(record)
         summary.imported += 1
         if report.verdict != .valid { summary.notValid += 1 }
         events(.imported(record, source: candidate.path, displayPath: location.path(destination)))
@@ -151,12 +151,12 @@ private struct ImportRun {
 
     /// The call a file name stands for (`OrderID.call(fromFileName:)`); of the readings of an
     /// ambiguous name, the one whose catalogued file has this name wins.
-    private func callKey(for path: String) throws -> (order: OrderID, callIndex: Int)? {
+    private func callKey(for path: String) async throws -> (order: OrderID, callIndex: Int)? {
         let readings = OrderID.calls(fromFileName: (path as NSString).lastPathComponent)
         guard readings.count > 1 else { return readings.first }
         for reading in readings {
             let name = reading.order.fileName(callIndex: reading.callIndex)
-            let row = try pipeline.catalog.record(order: reading.order.rawValue, callIndex: reading.callIndex)
+            let row = try await pipeline.catalog.record(order: reading.order.rawValue, callIndex: reading.callIndex)
             if let stored = row?.filePath, [name, ArchiveLocation.quarantineFolder + "/" + name].contains(stored) { return reading }
         }
         return readings.first

@@ -8,18 +8,18 @@ import Telephony
 /// Fetches one order: its metadata, then each call's recording in turn.
 struct OrderWorker: Sendable {
     let options: FetchOptions
-    let catalog: Catalog
+    let catalog: any Catalog
     let api: APIClient
     let downloader: Downloader
     let retrier: Retrier
     let events: @Sendable (FetchEvent) -> Void
-    let locks: CallLocks
+    let locks: any CallClaims
     let checks: CheckRunner
 
     func fetch(_ order: OrderID) async throws -> FetchSummary {
         var summary = FetchSummary()
         if !options.force {
-            let known = try catalog.records(order: order.rawValue)
+            let known = try await catalog.records(order: order.rawValue)
             if !known.isEmpty, known.allSatisfy(isPresentAndValid) {
                 summary.skipped = known.count
                 events(.orderSkipped(order: order, calls: known.count))
@@ -40,17 +40,17 @@ struct OrderWorker: Sendable {
             throw CancellationError()
         } catch {
             // The order gets a row all the same, so the failure is visible and `refetch` finds it.
-            var record = try catalog.record(order: order.rawValue, callIndex: 1)
+            var record = try await catalog.record(order: order.rawValue, callIndex: 1)
                 ?? CallRecord(order: order, callIndex: 1, info: CallInfo(), verdict: .failed)
             record.verdict = .failed
             record.verdictDetail = Self.describe(error)
-            try catalog.save(record, attempts: attempts)
+            try await catalog.save(record, attempts: attempts)
             let outcome = CallOutcome(record: record, displayPath: nil, quarantined: false)
             summary.add(outcome)
             events(.callFinished(outcome))
             return summary
         }
-        try catalog.insertMissing(calls.enumerated().map { offset, info in
+        try await catalog.insertMissing(calls.enumerated().map { offset, info in
             CallRecord(order: order, callIndex: offset + 1, info: info, verdict: .failed, detail: "pending: not downloaded yet")
         })
         events(.metadata(order: order, calls: calls))
@@ -64,9 +64,9 @@ struct OrderWorker: Sendable {
 
     /// Another call whose file has this name: order `X-2`'s call 1 and order `X`'s call 2 are
     /// both `X-2.mp3`. The one catalogued first keeps the name; nothing overwrites it.
-    private func otherCall(named name: String, than order: OrderID, _ index: Int) throws -> CallRecord? {
+    private func otherCall(named name: String, than order: OrderID, _ index: Int) async throws -> CallRecord? {
         for reading in OrderID.calls(fromFileName: name) where reading.order != order || reading.callIndex != index {
-            guard let other = try catalog.record(order: reading.order.rawValue, callIndex: reading.callIndex) else { continue }
+            guard let other = try await catalog.record(order: reading.order.rawValue, callIndex: reading.callIndex) else { continue }
             if other.filePath == name || other.filePath == ArchiveLocation.quarantineFolder + "/" + name { return other }
         }
         return nil
@@ -98,7 +98,7 @@ struct OrderWorker: Sendable {
         defer { locks.release(name) }
         // Read under the lock: another run may have fetched this call since this order was
         // looked at (even one that finished before the lock was asked for).
-        let previous = try catalog.record(order: order.rawValue, callIndex: index)
+        let previous = try await catalog.record(order: order.rawValue, callIndex: index)
         if !options.force, let done = previous, isPresentAndValid(done) {
             return CallOutcome(record: done, displayPath: done.filePath.map(options.location.path), quarantined: false, skipped: true)
         }
@@ -107,18 +107,18 @@ struct OrderWorker: Sendable {
             record: CallRecord(order: order, callIndex: index, info: info, verdict: .failed), attempts: earlier
         )
         state.record.attempts = previous?.attempts ?? 0
-        if let other = try otherCall(named: name, than: order, index) {
-            return try finish(&state, .failed, "the file name \(name) already holds call \(other.callIndex) of order \(other.orderID); "
+        if let other = try await otherCall(named: name, than: order, index) {
+            return try await finish(&state, .failed, "the file name \(name) already holds call \(other.callIndex) of order \(other.orderID); "
                 + "the archive's naming cannot tell the two apart, so this call was not fetched")
         }
         guard !info.recordingURL.isEmpty else {
-            return try finish(&state, .noRecording, "the API lists no recording for this call")
+            return try await finish(&state, .noRecording, "the API lists no recording for this call")
         }
         let url: URL
         do {
             url = try api.recordingURL(info.recordingURL)
         } catch {
-            return try finish(&state, .failed, error.description)
+            return try await finish(&state, .failed, error.description)
         }
         return try await downloadUntilWhole(&state, url: url)
     }
@@ -136,7 +136,7 @@ struct OrderWorker: Sendable {
             case let .success(downloaded): result = downloaded
             case let .failure(error):
                 unlink(partPath)
-                return try finish(&state, .failed, Self.describe(error))
+                return try await finish(&state, .failed, Self.describe(error))
             }
             state.attempts.append(DownloadAttempt(
                 orderID: state.order.rawValue, callIndex: state.index, stage: .recording, startedAt: now(),
@@ -149,7 +149,7 @@ struct OrderWorker: Sendable {
                 report = try await checks.run { try AudioChecker().check(fileAt: partPath, expectedSize: expected) }
             } catch {
                 unlink(partPath)
-                return try finish(&state, .failed, Self.describe(error))
+                return try await finish(&state, .failed, Self.describe(error))
             }
             state.record.apply(report)
             state.record.verifiedAt = now()
@@ -165,7 +165,7 @@ struct OrderWorker: Sendable {
                 try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
                 continue
             }
-            return try quarantine(&state, partPath: partPath, report: report)
+            return try await quarantine(&state, partPath: partPath, report: report)
         }
     }
 
@@ -188,15 +188,15 @@ struct OrderWorker: Sendable {
                 )
             })
         } catch DownloadError.cancelled {
-            try recordInterruption(&state, partPath: partPath)
+            try await recordInterruption(&state, partPath: partPath)
             throw CancellationError()
         } catch is CancellationError {
-            try recordInterruption(&state, partPath: partPath)
+            try await recordInterruption(&state, partPath: partPath)
             throw CancellationError()
         } catch let DownloadError.disk(path, reason) {
             // A full disk or an unwritable archive fails every call alike: stop the run,
             // keep the `.part` to resume once there is room.
-            try? recordInterruption(&state, partPath: partPath, reason: reason)
+            try? await recordInterruption(&state, partPath: partPath, reason: reason)
             throw ArchiveError.notWritable(path: path, reason: reason)
         } catch {
             return .failure(error)
@@ -209,30 +209,30 @@ struct OrderWorker: Sendable {
         await TestPause.commit.hold()
         unlink(options.location.path(ArchiveLocation.quarantineFolder + "/" + state.name))
         state.record.downloadedAt = state.record.verifiedAt
-        return try finish(&state, .valid, "", path: state.name, resumedFrom: resumedFrom)
+        return try await finish(&state, .valid, "", path: state.name, resumedFrom: resumedFrom)
     }
 
     /// A recording still damaged after its retries goes to `quarantine/`, never a final name.
-    private func quarantine(_ state: inout CallState, partPath: String, report: AudioReport) throws -> CallOutcome {
+    private func quarantine(_ state: inout CallState, partPath: String, report: AudioReport) async throws -> CallOutcome {
         let quarantine = ArchiveLocation.quarantineFolder + "/" + state.name
         try FileManager.default.createDirectory(atPath: options.location.path(ArchiveLocation.quarantineFolder), withIntermediateDirectories: true)
         try commit(partPath, to: options.location.path(quarantine))
         state.record.downloadedAt = state.record.verifiedAt
-        return try finish(&state, report.verdict, report.detail, path: quarantine, quarantined: true)
+        return try await finish(&state, report.verdict, report.detail, path: quarantine, quarantined: true)
     }
 
     /// Saves the call's row and its attempts. Damaged audio keeps the verdict the check gave.
     private func finish(
         _ state: inout CallState, _ verdict: Verdict, _ detail: String, path: String? = nil, quarantined: Bool = false,
         resumedFrom: Int64? = nil
-    ) throws -> CallOutcome {
+    ) async throws -> CallOutcome {
         if verdict != .valid, !verdict.isDamagedAudio {
             state.record.verdict = verdict
             state.record.verdictDetail = detail
         }
         state.record.filePath = path
         state.record.attempts += state.recordingAttempts
-        try catalog.save(state.record, attempts: state.attempts)
+        try await catalog.save(state.record, attempts: state.attempts)
         return CallOutcome(
             record: state.record, displayPath: path.map(options.location.path), quarantined: quarantined, resumedFrom: resumedFrom
         )
@@ -240,9 +240,9 @@ struct OrderWorker: Sendable {
 
     /// An interrupted call keeps its `.part` for the next run; its row says so, unless the
     /// catalog already had a valid file for it (a `--force` refetch), which stays as it was.
-    private func recordInterruption(_ state: inout CallState, partPath: String, reason: String = "interrupted") throws {
+    private func recordInterruption(_ state: inout CallState, partPath: String, reason: String = "interrupted") async throws {
         if let previous = state.previous, previous.verdict == .valid {
-            try catalog.save(previous, attempts: state.attempts)
+            try await catalog.save(previous, attempts: state.attempts)
             return
         }
         let kept = Downloader.fileSize(partPath)
@@ -251,7 +251,7 @@ struct OrderWorker: Sendable {
             ? "\(reason); \(kept) bytes kept in \((partPath as NSString).lastPathComponent) for the next run"
             : "\(reason) before any byte arrived"
         state.record.attempts += state.recordingAttempts + 1
-        try catalog.save(state.record, attempts: state.attempts)
+        try await catalog.save(state.record, attempts: state.attempts)
     }
 
     /// Renames a checked `.part` file to its final name (atomic in one directory) and syncs the directory.

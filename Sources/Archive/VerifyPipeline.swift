@@ -51,10 +51,10 @@ extension VerifySummary: Encodable {
 /// Re-decodes and re-hashes catalogued files (docs/contract.md §3 `verify`): `missing`, `changed`, new verdicts.
 public struct VerifyPipeline: Sendable {
     public let location: ArchiveLocation
-    public let catalog: Catalog
+    public let catalog: any Catalog
     public let jobs: Int
 
-    public init(location: ArchiveLocation, catalog: Catalog, jobs: Int) {
+    public init(location: ArchiveLocation, catalog: any Catalog, jobs: Int) {
         self.location = location
         self.catalog = catalog
         self.jobs = jobs
@@ -64,7 +64,7 @@ public struct VerifyPipeline: Sendable {
         _ query: CatalogQuery, orphans: Bool, events: @escaping @Sendable (VerifyOutcome) -> Void
     ) async throws -> VerifySummary {
         var targets: [CallRecord] = []
-        try catalog.forEach(query) { record in
+        try await catalog.forEach(query) { record in
             if record.filePath != nil { targets.append(record) }
         }
         let checks = CheckRunner(width: jobs)
@@ -75,7 +75,7 @@ public struct VerifyPipeline: Sendable {
             var next = targets.makeIterator()
             for _ in 0..<max(1, jobs) {
                 guard let record = next.next() else { break }
-                group.addTask { try await checks.run { try Self.check(record, location: location, catalog: catalog) } }
+                group.addTask { try await Self.verify(record, location: location, catalog: catalog, checks: checks) }
             }
             while var outcome = try await group.next() {
                 outcome.total = targets.count
@@ -86,17 +86,26 @@ public struct VerifyPipeline: Sendable {
                 // Ctrl-C: the files being checked finish and are recorded; no new one starts.
                 try Task.checkCancellation()
                 if let record = next.next() {
-                    group.addTask { try await checks.run { try Self.check(record, location: location, catalog: catalog) } }
+                    group.addTask { try await Self.verify(record, location: location, catalog: catalog, checks: checks) }
                 }
             }
         }
         if orphans {
-            summary.orphans = try findOrphans()
+            summary.orphans = try await findOrphans()
         }
         return summary
     }
 
-    static func check(_ original: CallRecord, location: ArchiveLocation, catalog: Catalog) throws -> VerifyOutcome {
+    /// Decodes the file on the check runner's threads, then records what was found.
+    static func verify(
+        _ record: CallRecord, location: ArchiveLocation, catalog: any Catalog, checks: CheckRunner
+    ) async throws -> VerifyOutcome {
+        let outcome = try await checks.run { Self.check(record, location: location) }
+        try await catalog.saveVerification(outcome.record)
+        return outcome
+    }
+
+    static func check(_ original: CallRecord, location: ArchiveLocation) -> VerifyOutcome {
         var record = original
         var found: String?
         let path = location.path(original.filePath ?? "")
@@ -122,14 +131,13 @@ public struct VerifyPipeline: Sendable {
                 record.verdictDetail = "\(error)"
             }
         }
-        try catalog.saveVerification(record)
         return VerifyOutcome(record: record, previous: original.verdict, fileSHA256: found)
     }
 
     /// `.mp3` files at the top of the archive and in quarantine that no row points to.
-    func findOrphans() throws -> [String] {
+    func findOrphans() async throws -> [String] {
         var known = Set<String>()
-        try catalog.forEach { if let path = $0.filePath { known.insert(path) } }
+        try await catalog.forEach { if let path = $0.filePath { known.insert(path) } }
         var found: [String] = []
         for folder in ["", ArchiveLocation.quarantineFolder] {
             let directory = folder.isEmpty ? location.directory : location.path(folder)

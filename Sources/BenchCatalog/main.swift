@@ -12,7 +12,7 @@ guard arguments.count >= 2 else {
     exit(64)
 }
 let rows = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000
-let catalog = try Catalog.open(at: arguments[1])
+let catalog = try SQLiteCatalog.open(at: arguments[1])
 
 let states = ["MI", "OH", "IN", "IL", "TX", "FL", "GA", "PA", "NY", "WI"]
 let brands = ["Jet's", "Hungry Howie's", "Marco's", "Buddy's", "Papa Romano's", "Cottage Inn", "Happy's", "Donatos"]
@@ -86,7 +86,7 @@ for index in 0..<rows {
     record.verifiedAt = record.downloadedAt
     batch.append(record)
     if batch.count == 10_000 || index == rows - 1 {
-        try catalog.insertMissing(batch)
+        try await catalog.insertMissing(batch)
         batch.removeAll(keepingCapacity: true)
     }
 }

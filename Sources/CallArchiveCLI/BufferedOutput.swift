@@ -89,9 +89,9 @@ final class BufferedOutput {
             Foundation.close(descriptor)
         }
         guard let failure else { return }
-        if let name { throw Console.fail("cannot write \(name): \(failure)", code: 1) }
+        if let name { throw Failure("cannot write \(name): \(failure)", code: 1) }
         // A reader that stopped early (`| head`) is not an error on the standard output.
-        if failure != String(cString: strerror(EPIPE)) { throw Console.fail("cannot write output: \(failure)", code: 1) }
+        if failure != String(cString: strerror(EPIPE)) { throw Failure("cannot write output: \(failure)", code: 1) }
     }
 
     /// Gives up: a temporary file is removed, the file it would have replaced stays as it was.
@@ -129,8 +129,8 @@ final class BufferedOutput {
         interrupts = []
     }
 
-    static func cannotWrite(_ path: String, _ error: Int32) -> ExitCode {
-        Console.fail("cannot write \(path): \(String(cString: strerror(error)))", code: 1)
+    static func cannotWrite(_ path: String, _ error: Int32) -> Failure {
+        Failure("cannot write \(path): \(String(cString: strerror(error)))", code: 1)
     }
 }
 
@@ -148,7 +148,7 @@ enum OutputTarget {
         var info = stat()
         if stat(path, &info) == 0 {
             switch info.st_mode & S_IFMT {
-            case S_IFDIR: throw Console.fail("cannot write \(path): it is a directory", code: 1)
+            case S_IFDIR: throw Failure("cannot write \(path): it is a directory", code: 1)
             case S_IFREG: break
             default: return .writeThrough
             }

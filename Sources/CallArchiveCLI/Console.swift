@@ -22,12 +22,6 @@ enum Console {
         return 120
     }
 
-    /// Prints `callarchive: message` to stderr and returns the `ExitCode` to throw.
-    static func fail(_ message: String, code: Int32) -> ExitCode {
-        err("callarchive: \(message)\n")
-        return ExitCode(code)
-    }
-
     /// `2.45 MB`: bytes ÷ 1,048,576 with two decimals (docs/contract.md §7).
     static func megabytes(_ bytes: Int64) -> String {
         String(format: "%.2f MB", Double(bytes) / 1_048_576)

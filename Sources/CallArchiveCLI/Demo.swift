@@ -9,7 +9,7 @@ import Telephony
 
 extension CallArchive {
     /// `demo`: the whole tool against the in-process simulator, no credentials needed.
-    struct Demo: AsyncParsableCommand {
+    struct Demo: Subcommand {
         static let configuration = CommandConfiguration(
             commandName: "demo",
             abstract: "Fetch a few dozen calls from a built-in simulator (with some faults), verify, search and count them.")
@@ -24,7 +24,7 @@ extension CallArchive {
             try FlagRange.check(orders, 1...1000, "--orders")
         }
 
-        func run() async throws {
+        func execute() async throws {
             let ids = CallGenerator.sampleOrderIDs(count: orders)
             // A few visible faults: retried server errors and a reset that resume, and some that stay broken.
             var rules: [String: FaultRule] = [:]
@@ -38,28 +38,24 @@ extension CallArchive {
             let simulator = Simulator(options: SimulatorOptions(rules: rules))
             let location = ArchiveLocation(directory: archive)
             let orderIDs = try ids.map { try OrderID($0) }
-            do {
-                try await simulator.withRunning { apiURL in
-                    Console.err("Simulator on \(apiURL); fetching \(orderIDs.count) orders into \(location.directory)/ …\n")
-                    let options = FetchOptions(
-                        location: location, api: APIConfiguration(apiURL: apiURL),
-                        retry: RetryPolicy(retries: 2, baseDelay: 0.2), jobs: 4
-                    )
-                    _ = try await FetchRun.run(options: options, orders: orderIDs, quiet: false, json: false)
-                }
-                let catalog = try location.openExisting()
-                let verified = try await VerifyPipeline(location: location, catalog: catalog, jobs: ProcessInfo.processInfo.activeProcessorCount)
-                    .run(CatalogQuery(words: ["verdict:=valid"]), orphans: false) { _ in }
-                Console.out("\nVerified again: \(verified.verdicts[Verdict.valid.rawValue] ?? 0) of \(verified.checked) valid files decode whole.\n")
-                Console.out("\n$ callarchive search --archive \(location.directory) --limit 8\n")
-                let records = try catalog.records(CatalogQuery(words: [], limit: 8))
-                Console.out(TableWriter(width: Console.width).render(records))
-                Console.out("\n$ callarchive stats --archive \(location.directory) --by verdict\n")
-                Console.out(StatsFormat.render(try catalog.stats(CatalogQuery(), by: .verdict), format: .table, grouping: .verdict))
-                Console.out("\nTry: callarchive search --archive \(location.directory) agent:marcus, or export --archive \(location.directory) > calls.csv\n")
-            } catch {
-                throw Failure.exit(error)
+            try await simulator.withRunning { apiURL in
+                Console.err("Simulator on \(apiURL); fetching \(orderIDs.count) orders into \(location.directory)/ …\n")
+                let options = FetchOptions(
+                    location: location, api: APIConfiguration(apiURL: apiURL),
+                    retry: RetryPolicy(retries: 2, baseDelay: 0.2), jobs: 4
+                )
+                _ = try await FetchRun.run(options: options, orders: orderIDs, quiet: false, json: false)
             }
+            let catalog = try location.openExisting()
+            let verified = try await VerifyPipeline(location: location, catalog: catalog, jobs: ProcessInfo.processInfo.activeProcessorCount)
+                .run(CatalogQuery(words: ["verdict:=valid"]), orphans: false) { _ in }
+            Console.out("\nVerified again: \(verified.verdicts[Verdict.valid.rawValue] ?? 0) of \(verified.checked) valid files decode whole.\n")
+            Console.out("\n$ callarchive search --archive \(location.directory) --limit 8\n")
+            let records = try await catalog.records(CatalogQuery(words: [], limit: 8))
+            Console.out(TableWriter(width: Console.width).render(records))
+            Console.out("\n$ callarchive stats --archive \(location.directory) --by verdict\n")
+            Console.out(StatsFormat.render(try await catalog.stats(CatalogQuery(), by: .verdict), format: .table, grouping: .verdict))
+            Console.out("\nTry: callarchive search --archive \(location.directory) agent:marcus, or export --archive \(location.directory) > calls.csv\n")
         }
     }
 }

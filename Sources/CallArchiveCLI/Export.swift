@@ -6,7 +6,7 @@ import Reports
 
 extension CallArchive {
     /// `export [QUERY…]`: the report, CSV (docs/contract.md §9) or JSON Lines, streamed.
-    struct Export: AsyncParsableCommand {
+    struct Export: Subcommand {
         static let configuration = CommandConfiguration(commandName: "export", abstract: "Write matching calls as a CSV or JSON Lines report.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
@@ -38,34 +38,30 @@ extension CallArchive {
             if bom && format != .csv { throw ValidationError("--bom is for CSV: JSON Lines never starts with a byte order mark") }
         }
 
-        func run() async throws {
+        func execute() async throws {
+            let compiled = try CatalogQuery(words: query.words, sort: sort)
+            let names = try Columns.parse(columns)
+            let catalog = try archive.location.openForReading()
+            let sink = try output.map { try BufferedOutput(path: $0) } ?? BufferedOutput(descriptor: STDOUT_FILENO)
             do {
-                let compiled = try CatalogQuery(words: query.words, sort: sort)
-                let names = try Columns.parse(columns)
-                let catalog = try archive.location.openForReading()
-                let sink = try output.map { try BufferedOutput(path: $0) } ?? BufferedOutput(descriptor: STDOUT_FILENO)
-                do {
-                    try write(catalog, compiled, names, to: sink)
-                    try sink.close()
-                } catch {
-                    sink.discard()
-                    throw error
-                }
+                try await write(catalog, compiled, names, to: sink)
+                try sink.close()
             } catch {
-                throw Failure.exit(error)
+                sink.discard()
+                throw error
             }
         }
 
-        private func write(_ catalog: Catalog, _ compiled: CatalogQuery, _ names: [String], to sink: BufferedOutput) throws {
+        private func write(_ catalog: any Catalog, _ compiled: CatalogQuery, _ names: [String], to sink: BufferedOutput) async throws {
             switch format {
             case .csv:
                 let writer = CSVWriter(columns: names, raw: raw)
                 if bom { sink.write("\u{FEFF}") }
                 sink.write(writer.header)
-                try catalog.forEachRow(compiled, columns: names) { values in sink.write { writer.append(values, to: &$0) } }
+                try await catalog.forEachRow(compiled, columns: names) { values in sink.write { writer.append(values, to: &$0) } }
             case .jsonl:
                 let writer = JSONLinesWriter(columns: columns == nil ? CallRecord.columnNames + ["api_json"] : names)
-                try catalog.forEachRow(compiled, columns: writer.columns) { sink.write(writer.line($0)) }
+                try await catalog.forEachRow(compiled, columns: writer.columns) { sink.write(writer.line($0)) }
             }
         }
     }

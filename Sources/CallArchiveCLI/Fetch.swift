@@ -6,7 +6,7 @@ import Reports
 
 extension CallArchive {
     /// `fetch ORDER_ID… [--input FILE]`: metadata + download + verify + catalog.
-    struct Fetch: AsyncParsableCommand {
+    struct Fetch: Subcommand {
         static let configuration = CommandConfiguration(
             commandName: "fetch",
             abstract: "Download orders' call recordings into the archive, verify and catalogue them.",
@@ -38,26 +38,22 @@ extension CallArchive {
         @OptionGroup var network: NetworkOptions
 
         func validate() throws {
-            try FlagRange.check(jobs, 1...64, "--jobs")
+            try FlagRange.checkJobs(jobs)
             guard ByteSize.parse(maxSize).map { $0 >= 1 && $0 < 9e18 } == true else { throw ValidationError("--max-size '\(maxSize)' is not a size such as 512M") }
             if orderIDs.isEmpty && input == nil { throw ValidationError("give order ids, or --input FILE") }
         }
 
-        func run() async throws {
-            do {
-                let list = try OrderInput.collect(arguments: orderIDs, input: input)
-                for problem in list.problems { Console.err("callarchive: \(problem)\n") }
-                let orders = list.orders
-                guard !orders.isEmpty else { throw Console.fail("no valid order ids in the input", code: 64) }
-                let options = FetchOptions(
-                    location: archive.location, api: network.api, retry: network.retry,
-                    jobs: jobs, maxSize: Int64(ByteSize.parse(maxSize)!), force: force
-                )
-                let summary = try await FetchRun.run(options: options, orders: orders, quiet: quiet, json: json)
-                if !summary.succeeded || !list.problems.isEmpty { throw ExitCode(1) }
-            } catch {
-                throw Failure.exit(error)
-            }
+        func execute() async throws {
+            let list = try OrderInput.collect(arguments: orderIDs, input: input)
+            for problem in list.problems { Console.err("callarchive: \(problem)\n") }
+            let orders = list.orders
+            guard !orders.isEmpty else { throw Failure("no valid order ids in the input", code: 64) }
+            let options = FetchOptions(
+                location: archive.location, api: network.api, retry: network.retry,
+                jobs: jobs, maxSize: Int64(ByteSize.parse(maxSize)!), force: force
+            )
+            let summary = try await FetchRun.run(options: options, orders: orders, quiet: quiet, json: json)
+            if !summary.succeeded || !list.problems.isEmpty { throw ExitCode(1) }
         }
     }
 }

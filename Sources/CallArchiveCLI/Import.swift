@@ -6,7 +6,7 @@ import Reports
 
 extension CallArchive {
     /// `import PATH…`: adopt existing MP3 files.
-    struct Import: AsyncParsableCommand {
+    struct Import: Subcommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
             abstract: "Adopt existing MP3 files (named ORDER_ID.mp3 or ORDER_ID-N.mp3) into the archive: copy, decode, catalogue.",
@@ -34,31 +34,27 @@ extension CallArchive {
             "order_id", "call_index", "file_path", "file_size", "sha256", "verdict", "verdict_detail", "audio_seconds",
         ])
 
-        func run() async throws {
-            do {
-                let location = archive.location
-                let catalog = try location.openForWriting()
-                let pipeline = ImportPipeline(location: location, catalog: catalog, api: offline ? nil : network.api, retry: network.retry)
-                let (asJSON, paths) = (json, paths)
-                let summary = try await Interrupts.cancellable(notice: "the file in hand is recorded") {
-                    try await pipeline.run(paths: paths) { event in
-                        if asJSON { Self.printJSON(event) } else { Self.printText(event) }
-                    }
+        func execute() async throws {
+            let location = archive.location
+            let catalog = try location.openForWriting()
+            let pipeline = ImportPipeline(location: location, catalog: catalog, api: offline ? nil : network.api, retry: network.retry)
+            let (asJSON, paths) = (json, paths)
+            let summary = try await Interrupts.cancellable(notice: "the file in hand is recorded") {
+                try await pipeline.run(paths: paths) { event in
+                    if asJSON { Self.printJSON(event) } else { Self.printText(event) }
                 }
-                let rows = try catalog.count()
-                if json {
-                    Console.out(JSONStyle.object([
-                        ("imported", .integer(Int64(summary.imported))), ("skipped", .integer(Int64(summary.skipped))),
-                        ("not_valid", .integer(Int64(summary.notValid))), ("catalog_rows", .integer(Int64(rows))),
-                    ]) + "\n")
-                } else {
-                    Console.err("Imported \(summary.imported) file\(summary.imported == 1 ? "" : "s") (\(summary.notValid) not valid), "
-                        + "skipped \(summary.skipped); the catalog has \(rows) call\(rows == 1 ? "" : "s").\n")
-                }
-                if summary.skipped > 0 || summary.notValid > 0 { throw ExitCode(1) }
-            } catch {
-                throw Failure.exit(error)
             }
+            let rows = try await catalog.count()
+            if json {
+                Console.out(JSONStyle.object([
+                    ("imported", .integer(Int64(summary.imported))), ("skipped", .integer(Int64(summary.skipped))),
+                    ("not_valid", .integer(Int64(summary.notValid))), ("catalog_rows", .integer(Int64(rows))),
+                ]) + "\n")
+            } else {
+                Console.err("Imported \(summary.imported) file\(summary.imported == 1 ? "" : "s") (\(summary.notValid) not valid), "
+                    + "skipped \(summary.skipped); the catalog has \(rows) call\(rows == 1 ? "" : "s").\n")
+            }
+            if summary.skipped > 0 || summary.notValid > 0 { throw ExitCode(1) }
         }
 
         static func printText(_ event: ImportEvent) {

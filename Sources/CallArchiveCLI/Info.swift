@@ -4,7 +4,7 @@ import Model
 
 extension CallArchive {
     /// `info ORDER_ID`: the API's metadata, the seed's "Call Information" block; downloads nothing.
-    struct Info: AsyncParsableCommand {
+    struct Info: Subcommand {
         static let configuration = CommandConfiguration(commandName: "info", abstract: "Show an order's call metadata from the API; downloads nothing.")
 
         @Argument(help: "The order id.")
@@ -19,20 +19,16 @@ extension CallArchive {
             guard OrderID.isValid(orderID) else { throw ValidationError(ModelError.invalidOrderID(orderID).description) }
         }
 
-        func run() async throws {
-            do {
-                let order = try OrderID(orderID)
-                let calls = try await MetadataLookup.calls(for: order, api: network.api, retry: network.retry)
-                for (index, call) in calls.enumerated() {
-                    if json {
-                        Console.out(call.rawJSON + "\n")
-                        continue
-                    }
-                    Console.out(FetchRenderer.callInformation(order: order, call: call, index: index, count: calls.count))
-                    if index < calls.count - 1 { Console.out("\n") }
+        func execute() async throws {
+            let order = try OrderID(orderID)
+            let calls = try await MetadataLookup.calls(for: order, api: network.api, retry: network.retry)
+            for (index, call) in calls.enumerated() {
+                if json {
+                    Console.out(call.rawJSON + "\n")
+                    continue
                 }
-            } catch {
-                throw Failure.exit(error)
+                Console.out(FetchRenderer.callInformation(order: order, call: call, index: index, count: calls.count))
+                if index < calls.count - 1 { Console.out("\n") }
             }
         }
     }

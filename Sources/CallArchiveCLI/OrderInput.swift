@@ -43,19 +43,19 @@ struct OrderInput {
         if input == "-" { return decode(FileHandle.standardInput.readDataToEndOfFile()) }
         var info = stat()
         guard stat(input, &info) == 0 else {
-            throw Console.fail("cannot read --input \(input): \(String(cString: strerror(errno)))", code: 64)
+            throw Failure("cannot read --input \(input): \(String(cString: strerror(errno)))", code: 64)
         }
         if info.st_mode & S_IFMT == S_IFDIR {
-            throw Console.fail("cannot read --input \(input): it is a directory; give a file of order ids", code: 64)
+            throw Failure("cannot read --input \(input): it is a directory; give a file of order ids", code: 64)
         }
         guard let handle = FileHandle(forReadingAtPath: input) else {
-            throw Console.fail("cannot read --input \(input): \(String(cString: strerror(errno)))", code: 64)
+            throw Failure("cannot read --input \(input): \(String(cString: strerror(errno)))", code: 64)
         }
         defer { try? handle.close() }
         do {
             return decode(try handle.readToEnd() ?? Data())
         } catch {
-            throw Console.fail("cannot read --input \(input): \(error.localizedDescription)", code: 64)
+            throw Failure("cannot read --input \(input): \(error.localizedDescription)", code: 64)
         }
     }
 

@@ -6,7 +6,7 @@ import Model
 
 extension CallArchive {
     /// `refetch [QUERY…]`: fetch again every matching call that is not valid.
-    struct Refetch: AsyncParsableCommand {
+    struct Refetch: Subcommand {
         static let configuration = CommandConfiguration(commandName: "refetch", abstract: "Fetch again every matching call whose verdict is not valid (default query: -verdict:valid).")
 
         @Option(help: "Calls fetched at once.")
@@ -20,33 +20,21 @@ extension CallArchive {
         @OptionGroup var query: QueryArguments
 
         func validate() throws {
-            try FlagRange.check(jobs, 1...64, "--jobs")
+            try FlagRange.checkJobs(jobs)
         }
 
-        func run() async throws {
-            do {
-                let compiled = try CatalogQuery(words: query.words + ["-verdict:=valid"])
-                let location = archive.location
-                var seen = Set<String>()
-                var orders: [OrderID] = []
-                try location.openExisting().forEach(compiled) { record in
-                    guard seen.insert(record.orderID).inserted else { return }
-                    do {
-                        orders.append(try OrderID(record.orderID))
-                    } catch {
-                        Console.err("callarchive: a catalog row has an \(error); skipped\n")
-                    }
-                }
-                guard !orders.isEmpty else {
-                    Console.err("nothing to refetch: every matching call is valid\n")
-                    return
-                }
-                let options = FetchOptions(location: location, api: network.api, retry: network.retry, jobs: jobs, force: true)
-                let summary = try await FetchRun.run(options: options, orders: orders, quiet: false, json: json)
-                if !summary.succeeded { throw ExitCode(1) }
-            } catch {
-                throw Failure.exit(error)
+        func execute() async throws {
+            let compiled = try RefetchSelection.query(query.words)
+            let location = archive.location
+            let (orders, unreadable) = try await RefetchSelection.orders(compiled, in: location.openExisting())
+            for error in unreadable { Console.err("callarchive: a catalog row has an \(error); skipped\n") }
+            guard !orders.isEmpty else {
+                Console.err("nothing to refetch: every matching call is valid\n")
+                return
             }
+            let options = FetchOptions(location: location, api: network.api, retry: network.retry, jobs: jobs, force: true)
+            let summary = try await FetchRun.run(options: options, orders: orders, quiet: false, json: json)
+            if !summary.succeeded { throw ExitCode(1) }
         }
     }
 }

@@ -6,7 +6,7 @@ import Reports
 
 extension CallArchive {
     /// `search [QUERY…]`: catalog rows matching a query.
-    struct Search: AsyncParsableCommand {
+    struct Search: Subcommand {
         static let configuration = CommandConfiguration(commandName: "search", abstract: "List catalogued calls matching a query (all calls without one).")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, jsonl }
@@ -37,37 +37,33 @@ extension CallArchive {
             if let limit { try FlagRange.check(limit, 0...1_000_000_000, "--limit") }
         }
 
-        func run() async throws {
-            do {
-                let compiled = try CatalogQuery(words: query.words, sort: sort, limit: limit)
-                let catalog = try archive.location.openForReading()
-                if printSQL { return Console.out(try catalog.expandedSQL(compiled) + ";\n") }
-                let columns = try fields.map { try Columns.parse($0) }
-                switch format {
-                case .table:
-                    let records = try catalog.records(compiled)
-                    if records.isEmpty {
-                        Console.err("no calls match\n")
-                        return
-                    }
-                    let writer = TableWriter(columns: columns ?? TableWriter.defaultColumns, width: Console.width)
-                    Console.out(writer.render(records))
-                case .csv:
-                    let writer = CSVWriter(columns: columns ?? CallRecord.columnNames, raw: raw)
-                    try stream(catalog, compiled, header: writer.header) { writer.line($0) }
-                case .jsonl:
-                    let writer = JSONLinesWriter(columns: columns ?? CallRecord.columnNames)
-                    try stream(catalog, compiled) { writer.line($0) }
-                case .json:
-                    let writer = JSONLinesWriter(columns: columns ?? CallRecord.columnNames)
-                    var first = true
-                    try stream(catalog, compiled, header: "[", footer: "]\n") { record in
-                        defer { first = false }
-                        return (first ? "\n" : ",\n") + writer.object(record)
-                    }
+        func execute() async throws {
+            let compiled = try CatalogQuery(words: query.words, sort: sort, limit: limit)
+            let catalog = try archive.location.openForReading()
+            if printSQL { return Console.out(try await catalog.statement(search: compiled) + ";\n") }
+            let columns = try fields.map { try Columns.parse($0) }
+            switch format {
+            case .table:
+                let records = try await catalog.records(compiled)
+                if records.isEmpty {
+                    Console.err("no calls match\n")
+                    return
                 }
-            } catch {
-                throw Failure.exit(error)
+                let writer = TableWriter(columns: columns ?? TableWriter.defaultColumns, width: Console.width)
+                Console.out(writer.render(records))
+            case .csv:
+                let writer = CSVWriter(columns: columns ?? CallRecord.columnNames, raw: raw)
+                try await stream(catalog, compiled, header: writer.header) { writer.line($0) }
+            case .jsonl:
+                let writer = JSONLinesWriter(columns: columns ?? CallRecord.columnNames)
+                try await stream(catalog, compiled) { writer.line($0) }
+            case .json:
+                let writer = JSONLinesWriter(columns: columns ?? CallRecord.columnNames)
+                var first = true
+                try await stream(catalog, compiled, header: "[", footer: "]\n") { record in
+                    defer { first = false }
+                    return (first ? "\n" : ",\n") + writer.object(record)
+                }
             }
         }
     }
@@ -75,12 +71,12 @@ extension CallArchive {
 
 /// Writes rows to stdout as they come from the catalog, in large writes.
 func stream(
-    _ catalog: Catalog, _ query: CatalogQuery, header: String = "", footer: String = "",
-    _ line: (CallRecord) -> String
-) throws {
+    _ catalog: any Catalog, _ query: CatalogQuery, header: String = "", footer: String = "",
+    _ line: @escaping (CallRecord) -> String
+) async throws {
     let output = BufferedOutput(descriptor: STDOUT_FILENO)
     output.write(header)
-    try catalog.forEach(query) { output.write(line($0)) }
+    try await catalog.forEach(query) { output.write(line($0)) }
     output.write(footer)
     try output.close()
 }

@@ -4,7 +4,7 @@ import Simulator
 
 extension CallArchive {
     /// `simulate`: the stand-in telephony API on loopback.
-    struct Simulate: AsyncParsableCommand {
+    struct Simulate: Subcommand {
         static let configuration = CommandConfiguration(
             commandName: "simulate",
             abstract: "Run a stand-in telephony API on loopback that serves real MP3s.",
@@ -53,7 +53,7 @@ extension CallArchive {
             return parsed
         }
 
-        func run() async throws {
+        func execute() async throws {
             let simulator = Simulator(options: SimulatorOptions(
                 host: host, port: port, orders: calls, faultRate: faults, rules: try parsedRules(),
                 slowChunkDelay: .milliseconds(slowDelay)
@@ -64,7 +64,7 @@ extension CallArchive {
                     Console.err("Simulator listening on http://\(host):\(port)/calls (sample ids: http://\(host):\(port)/orders); Ctrl-C stops it.\n")
                 }
             } catch {
-                throw Console.fail("simulator: \(error)", code: 1)
+                throw Failure("simulator: \(error)", code: 1)
             }
         }
     }

@@ -6,7 +6,7 @@ import Reports
 
 extension CallArchive {
     /// `stats [QUERY…]`: counts and durations, optionally grouped.
-    struct Stats: AsyncParsableCommand {
+    struct Stats: Subcommand {
         static let configuration = CommandConfiguration(commandName: "stats", abstract: "Count calls, valid and invalid recordings and audio minutes, grouped.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
@@ -27,18 +27,14 @@ extension CallArchive {
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var query: QueryArguments
 
-        func run() async throws {
-            do {
-                let compiled = try CatalogQuery(words: query.words)
-                if printSQL {
-                    let statements = try archive.location.openForReading().expandedStatsSQL(compiled, by: by)
-                    return Console.out(statements.map { $0 + ";\n" }.joined())
-                }
-                let rows = try archive.location.openForReading().stats(compiled, by: by)
-                Console.out(StatsFormat.render(rows, format: format, grouping: by, wide: wide))
-            } catch {
-                throw Failure.exit(error)
+        func execute() async throws {
+            let compiled = try CatalogQuery(words: query.words)
+            if printSQL {
+                let statements = try await archive.location.openForReading().statements(stats: compiled, by: by)
+                return Console.out(statements.map { $0 + ";\n" }.joined())
             }
+            let rows = try await archive.location.openForReading().stats(compiled, by: by)
+            Console.out(StatsFormat.render(rows, format: format, grouping: by, wide: wide))
         }
     }
 }

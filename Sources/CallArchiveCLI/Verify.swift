@@ -8,7 +8,7 @@ import Synchronization
 
 extension CallArchive {
     /// `verify [QUERY…]`: decode and re-hash catalogued files.
-    struct Verify: AsyncParsableCommand {
+    struct Verify: Subcommand {
         static let configuration = CommandConfiguration(commandName: "verify", abstract: "Decode and re-hash catalogued files; report missing, changed and damaged ones.")
 
         @Option(help: ArgumentHelp("Files checked at once (default: the number of cores).", valueName: "n"))
@@ -24,31 +24,27 @@ extension CallArchive {
         @OptionGroup var query: QueryArguments
 
         func validate() throws {
-            if let jobs { try FlagRange.check(jobs, 1...64, "--jobs") }
+            try FlagRange.checkJobs(jobs)
         }
 
-        func run() async throws {
-            do {
-                let compiled = try CatalogQuery(words: query.words)
-                let location = archive.location
-                let catalog = try location.openExisting()
-                let progress = VerifyProgress(bar: Console.stderrIsTerminal, json: json)
-                let summary = try await Interrupts.cancellable(notice: "the files being checked are recorded") {
-                    try await VerifyPipeline(location: location, catalog: catalog, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount).run(compiled, orphans: orphans) { progress.show($0) }
-                }
-                if progress.bar { Console.err("\r\u{1B}[2K") }
-                if json {
-                    Console.out(try JSONStyle.encode(summary) + "\n")
-                } else {
-                    for orphan in summary.orphans { Console.out("orphan: \(orphan)\n") }
-                    let counts = summary.verdicts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-                    Console.err("Verified \(summary.checked) file\(summary.checked == 1 ? "" : "s"): \(counts.isEmpty ? "nothing to check" : counts)"
-                        + (orphans ? "; \(summary.orphans.count) orphan\(summary.orphans.count == 1 ? "" : "s")" : "") + "\n")
-                }
-                if !summary.clean { throw ExitCode(1) }
-            } catch {
-                throw Failure.exit(error)
+        func execute() async throws {
+            let compiled = try CatalogQuery(words: query.words)
+            let location = archive.location
+            let catalog = try location.openExisting()
+            let progress = VerifyProgress(bar: Console.stderrIsTerminal, json: json)
+            let summary = try await Interrupts.cancellable(notice: "the files being checked are recorded") {
+                try await VerifyPipeline(location: location, catalog: catalog, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount).run(compiled, orphans: orphans) { progress.show($0) }
             }
+            if progress.bar { Console.err("\r\u{1B}[2K") }
+            if json {
+                Console.out(try JSONStyle.encode(summary) + "\n")
+            } else {
+                for orphan in summary.orphans { Console.out("orphan: \(orphan)\n") }
+                let counts = summary.verdicts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                Console.err("Verified \(summary.checked) file\(summary.checked == 1 ? "" : "s"): \(counts.isEmpty ? "nothing to check" : counts)"
+                    + (orphans ? "; \(summary.orphans.count) orphan\(summary.orphans.count == 1 ? "" : "s")" : "") + "\n")
+            }
+            if !summary.clean { throw ExitCode(1) }
         }
     }
 }
@@ -85,8 +81,8 @@ final class VerifyProgress: Sendable {
         let verdicts: [(String, FieldValue)] = [
             ("previous_verdict", .text(outcome.previous.rawValue)), ("verdict", .text(record.verdict.rawValue)),
             ("verdict_detail", .text(record.verdictDetail)),
-            ("sha256", record.value(of: .sha256)), ("file_sha256", outcome.fileSHA256.map(FieldValue.text) ?? .null),
-            ("audio_seconds", record.value(of: .audioSeconds)),
+            ("sha256", record.value(ofColumn: "sha256") ?? .null), ("file_sha256", outcome.fileSHA256.map(FieldValue.text) ?? .null),
+            ("audio_seconds", record.value(ofColumn: "audio_seconds") ?? .null),
         ]
         return JSONStyle.object([("type", .text("file"))] + columns + verdicts)
     }

@@ -7,6 +7,8 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
     case damaged(path: String, reason: String)
     /// A write the disk refused: full, read-only, or an I/O error.
     case cannotWrite(path: String, reason: String)
+    /// The file or table that coordinates workers cannot be written.
+    case cannotClaim(path: String, reason: String)
     case database(String)
     /// A query, sort or column list the user wrote is malformed (a usage error, exit 64).
     case invalidQuery(token: String, reason: String)
@@ -37,6 +39,9 @@ public enum CatalogError: Error, Sendable, CustomStringConvertible {
                 + "`callarchive import` on the archive directory."
         case let .cannotWrite(path, reason):
             "cannot write the catalog \(path): \(reason). Free some space or fix the permissions, then run again: "
+                + "downloads resume from their .part files"
+        case let .cannotClaim(path, reason):
+            "cannot write \(path): \(reason). Free some space or fix the permissions, then run again: "
                 + "downloads resume from their .part files"
         case let .database(message):
             "catalog error: \(message)"

@@ -5,9 +5,6 @@ import Model
 enum QueryField {
     enum Kind { case text, number, size, date }
 
-    /// Text columns whose distinct values `field_values` lists (migration 0002).
-    static let listedColumns: Set<String> = ["store_name", "store_code", "agent_name", "call_status"]
-
     static let fields: [String: (column: String, kind: Kind)] = [
         "store": ("store_name", .text),
         "agent": ("agent_name", .text),
@@ -32,14 +29,15 @@ enum QueryField {
     }
 }
 
-/// Turns one query word into a condition of a `CatalogQuery`.
+/// Turns one query word into a `Predicate`, checking it: the query language's grammar, with
+/// no SQL in it.
 enum QueryParser {
     /// SQLite nests `a OR b OR …` one level per alternative and stops at 1,000 levels, and
     /// takes at most 32,766 bound values: 500 alternatives × 64 words stays inside both.
     static let maxAlternatives = 500
     static let maxWords = 64
 
-    static func add(_ word: String, to query: inout CatalogQuery) throws(CatalogError) {
+    static func predicate(_ word: String) throws(CatalogError) -> Predicate {
         // SQLite's full-text syntax ends a string at NUL; no catalog value holds one either.
         guard !word.unicodeScalars.contains("\0") else { throw .invalidQuery(token: word, reason: "contains a NUL character") }
         // The syntax is read scalar by scalar: "-" or ":" followed by a combining mark is one
@@ -50,7 +48,7 @@ enum QueryParser {
             negated = true
             body = body.dropFirst()
         }
-        var condition: Condition
+        let predicate: Predicate
         if let colon = body.firstIndex(of: ":"), colon != body.startIndex,
            body[..<colon].allSatisfy({ $0.properties.isAlphabetic || $0 == "_" })
         {
@@ -63,87 +61,69 @@ enum QueryParser {
                 )
             }
             guard !value.isEmpty else { throw .invalidQuery(token: word, reason: "'\(name):' needs a value") }
-            condition = try compile(field: field, value: value, word: word)
+            predicate = try parse(field: field, value: value, word: word)
         } else {
-            let (text, arguments) = try fullText(String(body), word: word)
-            condition = .sql(text, arguments)
+            predicate = try fullText(String(body), word: word)
         }
-        if negated {
-            switch condition {
-            case let .sql(text, arguments): condition = .sql("NOT IFNULL(\(text), 0)", arguments)
-            case let .valueList(column, patterns, _): condition = .valueList(column: column, patterns: patterns, negated: true)
-            }
-        }
-        query.conditions.append(condition)
+        return negated ? .not(predicate) : predicate
     }
 
-    private static func compile(
+    private static func parse(
         field: (column: String, kind: QueryField.Kind), value: String, word: String
-    ) throws(CatalogError) -> Condition {
+    ) throws(CatalogError) -> Predicate {
         switch field.kind {
-        case .text:
-            let exact = value.unicodeScalars.first == "="
-            let text = exact ? String(value.unicodeScalars.dropFirst()) : value
-            let alternatives = text.unicodeScalars.split(separator: ",", omittingEmptySubsequences: true).map { String($0) }
-            guard !alternatives.isEmpty else { throw .invalidQuery(token: word, reason: "needs a value after '='") }
-            guard alternatives.count <= maxAlternatives else {
-                throw .invalidQuery(token: String(word.prefix(40)) + "…", reason: "\(alternatives.count) alternatives; at most \(maxAlternatives) in one word")
-            }
-            if exact {
-                let marks = Array(repeating: "?", count: alternatives.count).joined(separator: ", ")
-                return .sql("\(field.column) IN (\(marks))", alternatives.map(SQLArgument.text))
-            }
-            let patterns = alternatives.map { "%" + likeEscaped($0) + "%" }
-            if field.column == "verdict" {
-                // Eight possible values: match them here, then use the index.
-                let verdicts = Verdict.allCases.map(\.rawValue).filter { verdict in
-                    alternatives.contains { verdict.range(of: $0, options: .caseInsensitive) != nil }
-                }
-                let marks = Array(repeating: "?", count: verdicts.count).joined(separator: ", ")
-                return .sql(verdicts.isEmpty ? "0" : "verdict IN (\(marks))", verdicts.map(SQLArgument.text))
-            }
-            if QueryField.listedColumns.contains(field.column) {
-                // Match the few distinct values, then find the calls through the column's index.
-                return .valueList(column: field.column, patterns: patterns, negated: false)
-            }
-            let clauses = Array(repeating: "\(field.column) LIKE ? ESCAPE '\\'", count: alternatives.count)
-            return .sql(clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " OR ") + ")", patterns.map(SQLArgument.text))
-        case .number, .size:
-            let (text, arguments) = try numeric(field.column, value, word: word, parse: field.kind == .size ? parseSize : parseNumber)
-            return .sql(text, arguments)
-        case .date:
-            let (text, arguments) = try date(field.column, value, word: word)
-            return .sql(text, arguments)
+        case .text: try text(field.column, value, word: word)
+        case .number: try numeric(field.column, value, word: word, parse: parseNumber)
+        case .size: try numeric(field.column, value, word: word, parse: parseSize)
+        case .date: try date(field.column, value, word: word)
         }
+    }
+
+    private static func text(_ column: String, _ value: String, word: String) throws(CatalogError) -> Predicate {
+        let exact = value.unicodeScalars.first == "="
+        let text = exact ? String(value.unicodeScalars.dropFirst()) : value
+        let alternatives = text.unicodeScalars.split(separator: ",", omittingEmptySubsequences: true).map { String($0) }
+        guard !alternatives.isEmpty else { throw .invalidQuery(token: word, reason: "needs a value after '='") }
+        guard alternatives.count <= maxAlternatives else {
+            throw .invalidQuery(token: String(word.prefix(40)) + "…", reason: "\(alternatives.count) alternatives; at most \(maxAlternatives) in one word")
+        }
+        if exact { return .equalsAny(column: column, values: alternatives) }
+        if column == "verdict" {
+            // Eight possible values: match them here, so the catalog compares exactly.
+            let verdicts = Verdict.allCases.map(\.rawValue).filter { verdict in
+                alternatives.contains { verdict.range(of: $0, options: .caseInsensitive) != nil }
+            }
+            return verdicts.isEmpty ? .nothing : .equalsAny(column: column, values: verdicts)
+        }
+        return .containsAny(column: column, fragments: alternatives)
     }
 
     private static func numeric(
         _ column: String, _ value: String, word: String, parse: (Substring) -> Double?
-    ) throws(CatalogError) -> (String, [SQLArgument]) {
-        func number(_ text: Substring) throws(CatalogError) -> SQLArgument {
+    ) throws(CatalogError) -> Predicate {
+        func number(_ text: Substring) throws(CatalogError) -> Double {
             guard let number = parse(text) else {
                 throw .invalidQuery(token: word, reason: "'\(text)' is not a number")
             }
-            return .real(number)
+            return number
         }
-        for op in [">=", "<=", ">", "<"] where value.hasPrefix(op) {
-            return ("\(column) \(op) ?", [try number(value.dropFirst(op.count))])
+        let comparisons: [(String, Predicate.Comparison)] = [(">=", .greaterOrEqual), ("<=", .lessOrEqual), (">", .greater), ("<", .less)]
+        for (op, comparison) in comparisons where value.hasPrefix(op) {
+            return .compare(column: column, comparison, try number(value.dropFirst(op.count)))
         }
         if let range = value.range(of: "..") {
             let low = value[..<range.lowerBound], high = value[range.upperBound...]
             switch (low.isEmpty, high.isEmpty) {
             case (true, true): throw .invalidQuery(token: word, reason: "a range needs at least one end")
-            case (false, true): return ("\(column) >= ?", [try number(low)])
-            case (true, false): return ("\(column) <= ?", [try number(high)])
+            case (false, true): return .compare(column: column, .greaterOrEqual, try number(low))
+            case (true, false): return .compare(column: column, .lessOrEqual, try number(high))
             case (false, false):
                 let bounds = (try number(low), try number(high))
-                if case let (.real(start), .real(end)) = bounds, start > end {
-                    throw .invalidQuery(token: word, reason: "the range ends before it starts")
-                }
-                return ("\(column) BETWEEN ? AND ?", [bounds.0, bounds.1])
+                guard bounds.0 <= bounds.1 else { throw .invalidQuery(token: word, reason: "the range ends before it starts") }
+                return .between(column: column, low: bounds.0, high: bounds.1)
             }
         }
-        return ("\(column) = ?", [try number(Substring(value))])
+        return .compare(column: column, .equal, try number(Substring(value)))
     }
 
     private static func parseNumber(_ text: Substring) -> Double? {
@@ -155,54 +135,37 @@ enum QueryParser {
         ByteSize.parse(text)
     }
 
-    private static func date(_ column: String, _ value: String, word: String) throws(CatalogError) -> (String, [SQLArgument]) {
-        func bounds(_ text: Substring) throws(CatalogError) -> (start: String, end: String) {
+    private static func date(_ column: String, _ value: String, word: String) throws(CatalogError) -> Predicate {
+        func span(_ text: Substring) throws(CatalogError) -> DateSpan {
             guard let span = DateSpan(String(text)) else {
                 throw .invalidQuery(token: word, reason: "'\(text)' is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
             }
-            return (span.start.iso8601, span.end.iso8601)
+            return span
         }
-        if let range = value.range(of: "..") {
-            let low = value[..<range.lowerBound], high = value[range.upperBound...]
-            switch (low.isEmpty, high.isEmpty) {
-            case (true, true): throw .invalidQuery(token: word, reason: "a date range needs at least one end")
-            case (false, true): return ("\(column) >= ?", [.text(try bounds(low).start)])
-            case (true, false): return ("\(column) < ?", [.text(try bounds(high).end)])
-            case (false, false):
-                let start = try bounds(low).start, end = try bounds(high).end
-                guard start < end else { throw .invalidQuery(token: word, reason: "the range ends before it starts") }
-                return ("(\(column) >= ? AND \(column) < ?)", [.text(start), .text(end)])
-            }
+        guard let range = value.range(of: "..") else {
+            let day = try span(Substring(value))
+            return .timeRange(column: column, start: day.start, end: day.end)
         }
-        let span = try bounds(Substring(value))
-        return ("(\(column) >= ? AND \(column) < ?)", [.text(span.start), .text(span.end)])
+        let low = value[..<range.lowerBound], high = value[range.upperBound...]
+        switch (low.isEmpty, high.isEmpty) {
+        case (true, true): throw .invalidQuery(token: word, reason: "a date range needs at least one end")
+        case (false, true): return .timeRange(column: column, start: try span(low).start, end: nil)
+        case (true, false): return .timeRange(column: column, start: nil, end: try span(high).end)
+        case (false, false):
+            let start = try span(low).start, end = try span(high).end
+            guard start < end else { throw .invalidQuery(token: word, reason: "the range ends before it starts") }
+            return .timeRange(column: column, start: start, end: end)
+        }
     }
 
-    /// A bare word: a prefix match over store, agent, order id and status (the FTS5 index).
-    private static func fullText(_ text: String, word: String) throws(CatalogError) -> (String, [SQLArgument]) {
+    /// A bare word: a prefix match over store, agent, order id and status.
+    private static func fullText(_ text: String, word: String) throws(CatalogError) -> Predicate {
         guard !text.isEmpty else { throw .invalidQuery(token: word, reason: "empty word") }
         // The full-text index keeps letters and digits only: a word without any matches nothing.
         guard text.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil }) else {
             throw .invalidQuery(token: word, reason: "no letters or digits to search for; a field needs a name, as in store:jet")
         }
-        // Scalar by scalar: a quote followed by a combining mark is one Character, which a
-        // Character-level replace would miss (found by the fuzzer).
-        var phrase = "\""
-        for scalar in text.unicodeScalars {
-            phrase.unicodeScalars.append(scalar)
-            if scalar == "\"" { phrase.unicodeScalars.append(scalar) }
-        }
-        phrase += "\"*"
-        return ("id IN (SELECT rowid FROM calls_fts WHERE calls_fts MATCH ?)", [.text(phrase)])
-    }
-
-    private static func likeEscaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar == "%" || scalar == "_" || scalar == "\\" { out.unicodeScalars.append("\\") }
-            out.unicodeScalars.append(scalar)
-        }
-        return out
+        return .word(text)
     }
 }
 

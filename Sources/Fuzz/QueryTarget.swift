@@ -1,4 +1,5 @@
 import Catalog
+import Dispatch
 import Model
 
 /// The query language (docs/contract.md §5). Properties: every word list is either refused with a
@@ -6,7 +7,7 @@ import Model
 /// catalog into two disjoint halves; no query changes a row.
 struct QueryTarget: FuzzTarget {
     let name = "query"
-    let catalog: Catalog
+    let catalog: any Catalog
     let allIDs: Set<String>
 
     struct Input {
@@ -17,7 +18,7 @@ struct QueryTarget: FuzzTarget {
     }
 
     init() throws {
-        catalog = try Catalog.inMemory()
+        catalog = try SQLiteCatalog.inMemory()
         let stores = ["MI-001 Jet's Pizza", "OH-002 \"Quoted\", Inc.", "=SUM(A1)", "línea\nnueva", "100% _real_ \\ store", ""]
         let agents = ["Jorina Blanche", "O'Neill", "Zoë", "", "-dash"]
         var records: [CallRecord] = []
@@ -39,7 +40,8 @@ struct QueryTarget: FuzzTarget {
             }
             records.append(record)
         }
-        try catalog.save(records)
+        let catalog = catalog, saved = records
+        try blocking { try await catalog.save(saved) }
         allIDs = Set(records.map { "\($0.orderID)-\($0.callIndex)" })
     }
 
@@ -101,7 +103,8 @@ struct QueryTarget: FuzzTarget {
     }
 
     func ids(_ query: CatalogQuery) throws -> Set<String> {
-        Set(try catalog.records(query).map { "\($0.orderID)-\($0.callIndex)" })
+        let catalog = catalog
+        return Set(try blocking { try await catalog.records(query) }.map { "\($0.orderID)-\($0.callIndex)" })
     }
 
     func bytes(_ input: Input) -> [UInt8] {
@@ -113,6 +116,24 @@ struct QueryTarget: FuzzTarget {
 
     /// After the run: the catalog still holds exactly the rows it started with.
     func rowsIntact() -> Bool {
-        (try? catalog.count()) == allIDs.count && (try? ids(CatalogQuery())) == allIDs
+        (try? blocking { [catalog] in try await catalog.count() }) == allIDs.count && (try? ids(CatalogQuery())) == allIDs
     }
+}
+
+/// Runs async catalog work from the harness's synchronous loop, which is the main thread, not
+/// one of the cooperative pool's, so waiting here starves nothing.
+func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    let box = ResultBox<T>()
+    Task {
+        do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try box.result!.get()
+}
+
+/// The result `blocking` hands from its task to the waiting thread (the semaphore orders them).
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
 }

@@ -1,8 +1,8 @@
 /// One row of the catalog: one call, everything the archive knows about it (docs/contract.md §4).
 ///
-/// Property names are the Swift spellings of the §4 column names; `Column` lists the column
-/// names themselves in §4 order, for CSV headers, `--fields` and `--columns`.
-public struct CallRecord: Sendable, Equatable, Codable {
+/// Property names are the Swift spellings of the §4 column names; `CallRecord.columns`
+/// (CallColumns.swift) maps each column to its property, in §4 order.
+public struct CallRecord: Sendable, Equatable {
     public var orderID: String
     /// 1 for the order's first call (`ID.mp3`), n for the n-th (`ID-n.mp3`).
     public var callIndex: Int
@@ -33,69 +33,20 @@ public struct CallRecord: Sendable, Equatable, Codable {
     /// The API's call object as JSON (not a §4 column; kept for audits).
     public var apiJSON: String
 
-    public enum CodingKeys: String, CodingKey, CaseIterable {
-        case orderID = "order_id"
-        case callIndex = "call_index"
-        case callSID = "call_sid"
-        case storeName = "store_name"
-        case storeCode = "store_code"
-        case agentName = "agent_name"
-        case callStatus = "call_status"
-        case callInTime = "call_in_time"
-        case callOutTime = "call_out_time"
-        case callSeconds = "call_seconds"
-        case recordingURL = "recording_url"
-        case filePath = "file_path"
-        case fileSize = "file_size"
-        case sha256
-        case verdict
-        case verdictDetail = "verdict_detail"
-        case audioSeconds = "audio_seconds"
-        case frames
-        case expectedFrames = "expected_frames"
-        case sampleRate = "sample_rate"
-        case channels
-        case bitrateKbps = "bitrate_kbps"
-        case attempts
-        case downloadedAt = "downloaded_at"
-        case verifiedAt = "verified_at"
-        case apiJSON = "api_json"
-    }
-
-    /// Every column, in §4 order (the catalog reads rows with this).
-    public init(
-        orderID: String, callIndex: Int, callSID: String, storeName: String, storeCode: String, agentName: String,
-        callStatus: String, callInTime: String?, callOutTime: String?, callSeconds: Double?, recordingURL: String,
-        filePath: String?, fileSize: Int64?, sha256: String?, verdict: Verdict, verdictDetail: String,
-        audioSeconds: Double?, frames: Int?, expectedFrames: Int?, sampleRate: Int?, channels: Int?,
-        bitrateKbps: Double?, attempts: Int, downloadedAt: String?, verifiedAt: String?, apiJSON: String
-    ) {
-        self.orderID = orderID
-        self.callIndex = callIndex
-        self.callSID = callSID
-        self.storeName = storeName
-        self.storeCode = storeCode
-        self.agentName = agentName
-        self.callStatus = callStatus
-        self.callInTime = callInTime
-        self.callOutTime = callOutTime
-        self.callSeconds = callSeconds
-        self.recordingURL = recordingURL
-        self.filePath = filePath
-        self.fileSize = fileSize
-        self.sha256 = sha256
-        self.verdict = verdict
-        self.verdictDetail = verdictDetail
-        self.audioSeconds = audioSeconds
-        self.frames = frames
-        self.expectedFrames = expectedFrames
-        self.sampleRate = sampleRate
-        self.channels = channels
-        self.bitrateKbps = bitrateKbps
-        self.attempts = attempts
-        self.downloadedAt = downloadedAt
-        self.verifiedAt = verifiedAt
-        self.apiJSON = apiJSON
+    /// An empty row: what a catalog row is read into.
+    init() {
+        orderID = ""
+        callIndex = 1
+        callSID = ""
+        storeName = ""
+        storeCode = ""
+        agentName = ""
+        callStatus = ""
+        recordingURL = ""
+        verdict = .failed
+        verdictDetail = ""
+        attempts = 0
+        apiJSON = "{}"
     }
 
     /// A record for a call the API described, before anything is downloaded.
@@ -130,8 +81,8 @@ public struct CallRecord: Sendable, Equatable, Codable {
         sampleRate = report.frames > 0 ? report.sampleRate : nil
         channels = report.frames > 0 ? report.channels : nil
         bitrateKbps = report.frames > 0 ? report.bitrateKbps : nil
-        if report.verdict == .valid, let call = callSeconds, call > 0, report.seconds < call * 0.5 {
-            verdictDetail = Self.shortRecordingNote(audio: report.seconds, call: call)
+        if isShortRecording, let audio = audioSeconds, let call = callSeconds {
+            verdictDetail = Self.shortRecordingNote(audio: audio, call: call)
         }
     }
 
@@ -141,11 +92,10 @@ public struct CallRecord: Sendable, Equatable, Codable {
         return "short recording: \(Int(audio.rounded())) s of audio for a \(Int(call.rounded())) s call (\(percent) %)"
     }
 
-    /// True when the detail carries the short-recording note.
-    public var isShortRecording: Bool { verdictDetail.hasPrefix("short recording:") }
-}
-
-extension CallRecord {
-    /// The docs/contract.md §4 column names, in §4 order (everything but `api_json`).
-    public static let columnNames: [String] = CodingKeys.allCases.map(\.rawValue).filter { $0 != "api_json" }
+    /// A valid recording under half its call's length (docs/contract.md §6). `stats`
+    /// counts them with the same predicate in SQL (`SQLiteDialect.shortRecording`).
+    public var isShortRecording: Bool {
+        guard verdict == .valid, let call = callSeconds, call > 0, let audio = audioSeconds else { return false }
+        return audio < call * 0.5
+    }
 }

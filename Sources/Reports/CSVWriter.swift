@@ -5,19 +5,19 @@ import Model
 public struct CSVWriter: Sendable {
     public let columns: [String]
     public let raw: Bool
-    private let keys: [CallRecord.CodingKeys]
+    private let keys: [CallColumn]
 
     /// `columns` must be known column names (see `Columns.parse`).
     public init(columns: [String] = CallRecord.columnNames, raw: Bool = false) {
         self.columns = columns
         self.raw = raw
-        keys = columns.compactMap(CallRecord.CodingKeys.init(rawValue:))
+        keys = columns.compactMap(CallRecord.column(named:))
     }
 
     public var header: String { columns.map { cell($0) }.joined(separator: ",") + "\r\n" }
 
     public func line(_ record: CallRecord) -> String {
-        line(keys.map(record.value(of:)))
+        line(keys.map { $0.value(in: record) })
     }
 
     /// A line from the values of `columns`, in order.

@@ -4,12 +4,12 @@ import Model
 /// `api_json` is embedded as the object the API sent.
 public struct JSONLinesWriter: Sendable {
     public let columns: [String]
-    private let keys: [CallRecord.CodingKeys]
+    private let keys: [CallColumn]
 
     /// `columns` must be known column names (see `Columns.parse`).
     public init(columns: [String] = CallRecord.columnNames + ["api_json"]) {
         self.columns = columns
-        keys = columns.compactMap(CallRecord.CodingKeys.init(rawValue:))
+        keys = columns.compactMap(CallRecord.column(named:))
     }
 
     public func line(_ record: CallRecord) -> String {
@@ -22,7 +22,7 @@ public struct JSONLinesWriter: Sendable {
     }
 
     public func object(_ record: CallRecord) -> String {
-        object(keys.map(record.value(of:)))
+        object(keys.map { $0.value(in: record) })
     }
 
     public func object(_ values: [FieldValue]) -> String {
@@ -30,10 +30,10 @@ public struct JSONLinesWriter: Sendable {
         parts.reserveCapacity(columns.count)
         for (key, field) in zip(keys, values) {
             var value = JSONStyle.value(field)
-            if key == .apiJSON {
+            if key.name == "api_json" {
                 if case .text(let json) = field, !json.isEmpty { value = json } else { value = "null" }
             }
-            parts.append(JSONText.quoted(key.rawValue) + ":" + value)
+            parts.append(JSONText.quoted(key.name) + ":" + value)
         }
         return "{" + parts.joined(separator: ",") + "}"
     }

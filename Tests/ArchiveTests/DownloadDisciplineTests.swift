@@ -7,6 +7,7 @@ import Model
 import Simulator
 import Telephony
 import Testing
+import TestSupport
 
 func sha256Hex(_ bytes: [UInt8]) -> String {
     SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
@@ -18,7 +19,7 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
         let peers = (10...21).map { "PEER\($0)" }
         let (_, catalog, summary) = try await fetch(["LIMIT1"] + peers, from: simulator)
         #expect(summary.failures.isEmpty)
-        #expect(try catalog.record(order: "LIMIT1", callIndex: 1)?.verdict == .valid)
+        #expect(try await catalog.record(order: "LIMIT1", callIndex: 1)?.verdict == .valid)
         let limited = simulator.requests.filter { $0.path == "/calls/LIMIT1" }
         #expect(limited.count == 2)
         let told = limited[0].time
@@ -34,7 +35,7 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
     @Test func rateLimitBeyondMaxRetryWaitFails() async throws {
         let simulator = Simulator(options: SimulatorOptions(rules: ["LIMIT2": FaultRule(kind: .rateLimited, times: 5)], retryAfter: 300))
         let (_, catalog, _) = try await fetch(["LIMIT2"], from: simulator)
-        let record = try #require(try catalog.record(order: "LIMIT2", callIndex: 1))
+        let record = try #require(try await catalog.record(order: "LIMIT2", callIndex: 1))
         #expect(record.verdict == .failed)
         #expect(record.verdictDetail.contains("more than --max-retry-wait"))
         #expect(simulator.requests.count == 1)
@@ -51,11 +52,11 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
         #expect(summary.resumed == 1)
         let recording = simulator.requests.filter { $0.path == "/recordings/RESUME1.mp3" }
         #expect(recording.map(\.range) == ["bytes=\(kept)-"])
-        let record = try #require(try catalog.record(order: "RESUME1", callIndex: 1))
+        let record = try #require(try await catalog.record(order: "RESUME1", callIndex: 1))
         #expect(record.verdict == .valid)
         #expect(record.sha256 == sha256Hex(served))
         #expect(try Data(contentsOf: URL(fileURLWithPath: location.path("RESUME1.mp3"))) == Data(served))
-        #expect(try catalog.attempts(order: "RESUME1").last?.rangeStart == Int64(kept))
+        #expect(try await catalog.attempts(order: "RESUME1").last?.rangeStart == Int64(kept))
     }
 
     @Test func partThatDoesNotMatchStartsOver() async throws {
@@ -66,7 +67,7 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
         // A part longer than the recording: the server answers 416, the download starts over.
         try Data(repeating: 0xAB, count: served.count + 10).write(to: URL(fileURLWithPath: directory + "/RESUME2.mp3.part"))
         let (_, catalog, _) = try await fetch(["RESUME2"], from: simulator, directory: directory)
-        #expect(try catalog.record(order: "RESUME2", callIndex: 1)?.sha256 == sha256Hex(served))
+        #expect(try await catalog.record(order: "RESUME2", callIndex: 1)?.sha256 == sha256Hex(served))
     }
 
     @Test func redirectsAreFollowedCappedAndSchemeChecked() async throws {
@@ -74,11 +75,11 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
             "HOP1": FaultRule(kind: .redirect), "LOOP1": FaultRule(kind: .redirectLoop), "FILE2": FaultRule(kind: .redirectFile),
         ]))
         let (location, catalog, _) = try await fetch(["HOP1", "LOOP1", "FILE2"], from: simulator, retries: 0)
-        #expect(try catalog.record(order: "HOP1", callIndex: 1)?.verdict == .valid)
-        let loop = try #require(try catalog.record(order: "LOOP1", callIndex: 1))
+        #expect(try await catalog.record(order: "HOP1", callIndex: 1)?.verdict == .valid)
+        let loop = try #require(try await catalog.record(order: "LOOP1", callIndex: 1))
         #expect(loop.verdict == .failed && loop.verdictDetail == "more than 5 redirects")
         #expect(simulator.requests.filter { $0.path == "/recordings/LOOP1.mp3" }.count == 6)
-        let file = try #require(try catalog.record(order: "FILE2", callIndex: 1))
+        let file = try #require(try await catalog.record(order: "FILE2", callIndex: 1))
         #expect(file.verdict == .failed && file.verdictDetail.contains("only http and https"))
         #expect(!FileManager.default.fileExists(atPath: location.path("FILE2.mp3.part")))
     }
@@ -91,7 +92,7 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
             let options = FetchOptions(location: location, api: APIConfiguration(apiURL: url), retry: RetryPolicy(retries: 1, baseDelay: 0.01), maxSize: 50_000)
             return try await FetchPipeline(options: options, catalog: catalog).run(orders: [try OrderID("BIG001")]) { _ in }
         }
-        let record = try #require(try catalog.record(order: "BIG001", callIndex: 1))
+        let record = try #require(try await catalog.record(order: "BIG001", callIndex: 1))
         #expect(record.verdict == .failed)
         #expect(record.verdictDetail == "recording larger than --max-size (50000 bytes)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: location.directory).filter { $0.contains(".mp3") }.isEmpty)
@@ -114,7 +115,7 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
             #expect(ContinuousClock.now - cancelled < .seconds(2))
         }
         #expect(FileManager.default.fileExists(atPath: part))
-        let record = try #require(try catalog.record(order: "STOP01", callIndex: 1))
+        let record = try #require(try await catalog.record(order: "STOP01", callIndex: 1))
         #expect(record.verdict == .failed)
         #expect(record.verdictDetail.hasPrefix("interrupted;"))
         #expect(!FileManager.default.fileExists(atPath: location.path("STOP01.mp3")))

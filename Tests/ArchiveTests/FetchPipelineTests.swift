@@ -7,15 +7,10 @@ import Simulator
 import Synchronization
 import Telephony
 import Testing
-
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "callarchive-test-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+import TestSupport
 
 /// Fetches `ids` from `simulator` into a fresh archive; returns the archive, its catalog and the summary.
-func fetch(_ ids: [String], from simulator: Simulator, retries: Int = 2, directory: String? = nil) async throws -> (ArchiveLocation, Catalog, FetchSummary) {
+func fetch(_ ids: [String], from simulator: Simulator, retries: Int = 2, directory: String? = nil) async throws -> (ArchiveLocation, any Catalog, FetchSummary) {
     let location = ArchiveLocation(directory: try directory ?? temporaryDirectory())
     let catalog = try location.openForWriting()
     let orders = try ids.map { try OrderID($0) }
@@ -34,7 +29,7 @@ func fetch(_ ids: [String], from simulator: Simulator, retries: Int = 2, directo
         let calls = CallGenerator.calls(for: try OrderID("E8ZQCJ"))
         #expect(summary.calls == calls.count)
         #expect(summary.valid == calls.count)
-        let record = try #require(try catalog.record(order: "E8ZQCJ", callIndex: 1))
+        let record = try #require(try await catalog.record(order: "E8ZQCJ", callIndex: 1))
         #expect(record.verdict == .valid)
         #expect(record.filePath == "E8ZQCJ.mp3")
         #expect(record.storeName == calls[0].storeName)
@@ -51,7 +46,7 @@ func fetch(_ ids: [String], from simulator: Simulator, retries: Int = 2, directo
         #expect(record.sha256 == report.sha256)
         #expect(record.fileSize == Int64(served.byteCount))
         #expect(!FileManager.default.fileExists(atPath: path + ".part"))
-        #expect(try catalog.attempts(order: "E8ZQCJ").map(\.stage) == [.metadata] + Array(repeating: .recording, count: calls.count))
+        #expect(try await catalog.attempts(order: "E8ZQCJ").map(\.stage) == [.metadata] + Array(repeating: .recording, count: calls.count))
     }
 
     @Test func permanentFailuresGetRowsAndNoFiles() async throws {
@@ -60,10 +55,10 @@ func fetch(_ ids: [String], from simulator: Simulator, retries: Int = 2, directo
             "BADJSON1": FaultRule(kind: .badJSON), "FILEURL1": FaultRule(kind: .fileURL),
         ]))
         let (location, catalog, summary) = try await fetch(["NOTFOUND1", "NOREC1", "BADJSON1", "FILEURL1"], from: simulator)
-        #expect(try catalog.record(order: "NOTFOUND1", callIndex: 1)?.verdictDetail == "order NOTFOUND1 not found (HTTP 404)")
-        #expect(try catalog.record(order: "NOREC1", callIndex: 1)?.verdict == .noRecording)
-        #expect(try catalog.record(order: "BADJSON1", callIndex: 1)?.verdictDetail.hasPrefix("invalid API response") == true)
-        let refused = try #require(try catalog.record(order: "FILEURL1", callIndex: 1))
+        #expect(try await catalog.record(order: "NOTFOUND1", callIndex: 1)?.verdictDetail == "order NOTFOUND1 not found (HTTP 404)")
+        #expect(try await catalog.record(order: "NOREC1", callIndex: 1)?.verdict == .noRecording)
+        #expect(try await catalog.record(order: "BADJSON1", callIndex: 1)?.verdictDetail.hasPrefix("invalid API response") == true)
+        let refused = try #require(try await catalog.record(order: "FILEURL1", callIndex: 1))
         #expect(refused.verdict == .failed)
         #expect(refused.verdictDetail.contains("refused recording URL"))
         #expect(!summary.succeeded)
@@ -82,7 +77,7 @@ func fetch(_ ids: [String], from simulator: Simulator, retries: Int = 2, directo
         let (_, catalog, summary) = try await fetch(["RETRY500", "RESET1", "REC500"], from: simulator)
         #expect(summary.failures.isEmpty, "\(summary.failures)")
         for id in ["RETRY500", "RESET1", "REC500"] {
-            #expect(try catalog.record(order: id, callIndex: 1)?.verdict == .valid)
+            #expect(try await catalog.record(order: id, callIndex: 1)?.verdict == .valid)
         }
         #expect(simulator.requests.filter { $0.path == "/calls/RETRY500" }.count == 3)
         // The retry after the reset resumed with Range.
@@ -92,10 +87,10 @@ func fetch(_ ids: [String], from simulator: Simulator, retries: Int = 2, directo
     @Test func damagedRecordingsGoToQuarantine() async throws {
         let simulator = Simulator(options: SimulatorOptions(rules: ["HTML1": FaultRule(kind: .html), "CUT1": FaultRule(kind: .truncated)]))
         let (location, catalog, summary) = try await fetch(["HTML1", "CUT1"], from: simulator, retries: 1)
-        let html = try #require(try catalog.record(order: "HTML1", callIndex: 1))
+        let html = try #require(try await catalog.record(order: "HTML1", callIndex: 1))
         #expect(html.verdict == .notAudio)
         #expect(html.filePath == "quarantine/HTML1.mp3")
-        let cut = try #require(try catalog.record(order: "CUT1", callIndex: 1))
+        let cut = try #require(try await catalog.record(order: "CUT1", callIndex: 1))
         #expect(cut.verdict == .truncated)
         #expect(FileManager.default.fileExists(atPath: location.path("quarantine/CUT1.mp3")))
         #expect(!FileManager.default.fileExists(atPath: location.path("HTML1.mp3")))
@@ -116,7 +111,7 @@ func fetch(_ ids: [String], from simulator: Simulator, retries: Int = 2, directo
     @Test func tokenNeverReachesAnotherHost() async throws {
         let simulator = Simulator(options: SimulatorOptions(rules: ["OTHER1": FaultRule(kind: .otherHost)]))
         let (_, catalog, _) = try await fetch(["OTHER1", "SAME01"], from: simulator)
-        #expect(try catalog.record(order: "OTHER1", callIndex: 1)?.verdict == .valid)
+        #expect(try await catalog.record(order: "OTHER1", callIndex: 1)?.verdict == .valid)
         let recordings = simulator.requests.filter { $0.path.hasPrefix("/recordings/") }
         let other = recordings.filter { $0.path.hasPrefix("/recordings/OTHER1") }
         #expect(!other.isEmpty && other.allSatisfy { $0.authorization == nil && $0.host.hasPrefix("localhost") })

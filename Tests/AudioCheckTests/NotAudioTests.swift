@@ -2,6 +2,7 @@ import AudioCheck
 import Foundation
 import Model
 import Testing
+import TestSupport
 
 /// Files that are not MP3 at all: other containers and codecs saved as `.mp3`, and random bytes,
 /// which are full of false frame syncs. Each must be `not_audio` with a detail saying what it is.
@@ -55,7 +56,7 @@ import Testing
     /// One frame alone: valid, and the detail says "1 frame", not "1 frames".
     @Test func oneFrameIsSingular() throws {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("short-3-frames.mp3")))
-        let path = NSTemporaryDirectory() + "one-frame-\(UUID().uuidString).mp3"
+        let path = temporaryPath(".mp3")
         try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let report = try AudioChecker().check(fileAt: path)
@@ -99,7 +100,7 @@ import Testing
     @Test func formatAfterID3TagIsNamed() throws {
         let id3 = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("id3-only.mp3"))))
         let adts = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("aac-adts-renamed.mp3"))))
-        let path = NSTemporaryDirectory() + "id3-adts-\(UUID().uuidString).mp3"
+        let path = temporaryPath(".mp3")
         try Data(id3 + adts).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let report = try AudioChecker().check(fileAt: path)
@@ -120,7 +121,7 @@ import Testing
         let junk = [UInt8](try Data(contentsOf: URL(fileURLWithPath: junkPath)))
         let middle = 288 * 76  // a frame boundary: notag-8k's frames are 288 bytes
         let bytes = place == "before" ? junk + mp3 : Array(mp3[..<middle]) + junk + Array(mp3[middle...])
-        let path = NSTemporaryDirectory() + "junk-\(place)-\(UUID().uuidString).mp3"
+        let path = temporaryPath("-junk-\(place).mp3")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let report = try AudioChecker().check(fileAt: path)
@@ -135,7 +136,7 @@ import Testing
         let junkPath = try Self.randomFile(seed: 8, size: 3 << 20)
         defer { try? FileManager.default.removeItem(atPath: junkPath) }
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: junkPath))) + mp3
-        let path = NSTemporaryDirectory() + "junk-far-\(UUID().uuidString).mp3"
+        let path = temporaryPath(".mp3")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let report = try AudioChecker().check(fileAt: path)
@@ -157,7 +158,7 @@ import Testing
             z ^= z >> 31
             withUnsafeBytes(of: z.littleEndian) { bytes.append(contentsOf: $0) }
         }
-        let path = NSTemporaryDirectory() + "not-audio-\(seed)-\(UUID().uuidString).mp3"
+        let path = temporaryPath("-not-audio-\(seed).mp3")
         try Data(bytes.prefix(size)).write(to: URL(fileURLWithPath: path))
         return path
     }

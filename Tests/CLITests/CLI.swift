@@ -1,6 +1,7 @@
 import Foundation
 import Simulator
 import Testing
+import TestSupport
 
 /// Runs the real `callarchive` binary built beside the tests.
 enum CLI {
@@ -71,20 +72,6 @@ enum CLI {
             }
         }
     }
-}
-
-/// Every test directory lives in one folder per test process, removed when the process exits.
-let testRoot: String = {
-    let root = NSTemporaryDirectory() + "callarchive-cli-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "callarchive-cli-\(getpid())") }
-    return root
-}()
-
-func temporaryDirectory() throws -> String {
-    let path = testRoot + "/" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }
 
 /// An archive of `ids` fetched through the simulator (exit 0, or 1 when `rules` inject faults).

@@ -4,6 +4,7 @@ import Foundation
 import Model
 import Simulator
 import Testing
+import TestSupport
 
 @Suite(.serialized) struct CLITests {
     @Test func versionAndEveryCommandsHelp() async throws {
@@ -44,7 +45,7 @@ import Testing
         #expect(result.stderr.contains("Download progress: 100.0%"))
         // The row's duration is the file's decoded duration, and search finds it.
         let report = try AudioChecker().check(fileAt: archive + "/E8ZQCJ.mp3")
-        let record = try #require(try Catalog.open(at: archive + "/catalog.sqlite").record(order: "E8ZQCJ", callIndex: 1))
+        let record = try #require(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").record(order: "E8ZQCJ", callIndex: 1))
         #expect(record.audioSeconds == report.seconds)
         let search = try await CLI.run(["search", "--archive", archive, "--format", "jsonl", "--fields", "order_id,verdict,audio_seconds"])
         #expect(search.status == 0)
@@ -109,7 +110,7 @@ import Testing
         #expect(missing.status == 3)
         // A catalog from a newer callarchive is refused and left as it was.
         let newer = try temporaryDirectory()
-        _ = try Catalog.open(at: newer + "/catalog.sqlite")
+        _ = try SQLiteCatalog.open(at: newer + "/catalog.sqlite")
         let marked = try await CLI.run([newer + "/catalog.sqlite", "INSERT INTO grdb_migrations VALUES ('0099_future')"], executable: "/usr/bin/sqlite3")
         #expect(marked.status == 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: newer + "/catalog.sqlite"))
@@ -157,7 +158,7 @@ struct AnyDecodable: Decodable {
         }
         #expect(FileManager.default.fileExists(atPath: archive + "/SIGINT1.mp3.part"))
         #expect(!FileManager.default.fileExists(atPath: archive + "/SIGINT1.mp3"))
-        let record = try #require(try Catalog.open(at: archive + "/catalog.sqlite").record(order: "SIGINT1", callIndex: 1))
+        let record = try #require(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").record(order: "SIGINT1", callIndex: 1))
         #expect(record.verdictDetail.hasPrefix("interrupted;"))
     }
 
@@ -175,16 +176,16 @@ struct AnyDecodable: Decodable {
             await CLI.waitForExit(process)
             #expect(process.terminationReason == .uncaughtSignal)
             // What a crash leaves: a sound catalog, and only whole, verified files under final names.
-            let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
-            #expect(try catalog.integrityCheck() == "ok")
+            let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
+            #expect(try await catalog.integrityCheck() == "ok")
             try expectFinalFilesWhole(archive, simulator)
             return try await CLI.run(["fetch", "--archive", archive, "--api-url", url, "--json"] + ids)
         }
         #expect(result.status == 0, "\(result.stderr)")
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
-        #expect(try catalog.integrityCheck() == "ok")
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
+        #expect(try await catalog.integrityCheck() == "ok")
         for id in ids {
-            for record in try catalog.records(order: id) { #expect(record.verdict == .valid, "\(id): \(record.verdictDetail)") }
+            for record in try await catalog.records(order: id) { #expect(record.verdict == .valid, "\(id): \(record.verdictDetail)") }
         }
         try expectFinalFilesWhole(archive, simulator)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: archive).filter { $0.hasSuffix(".part") }
@@ -207,11 +208,11 @@ struct AnyDecodable: Decodable {
         #expect(a.status == 0, "\(a.stderr)")
         #expect(b.status == 0, "\(b.stderr)")
         for output in [a.stderr, b.stderr, search.stderr] { #expect(!output.contains("locked")) }
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
         let expected = try ids.reduce(0) { $0 + CallGenerator.calls(for: try OrderID($1)).count }
-        #expect(try catalog.count() == expected)
+        #expect(try await catalog.count() == expected)
         for id in ids {
-            let records = try catalog.records(order: id)
+            let records = try await catalog.records(order: id)
             #expect(records.map(\.callIndex) == Array(1...CallGenerator.calls(for: try OrderID(id)).count))
             #expect(records.allSatisfy { $0.verdict == .valid })
         }

@@ -3,6 +3,7 @@ import Foundation
 import Model
 import Simulator
 import Testing
+import TestSupport
 
 /// Claims of README.md that had no test (issue "Tests you can trust"), each proved through the
 /// real binary.
@@ -115,7 +116,7 @@ import Testing
             await CLI.waitForExit(process)
             #expect(process.terminationStatus == 130)
         }
-        let rows = try Catalog.open(at: archive + "/catalog.sqlite").records(order: order)
+        let rows = try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").records(order: order)
         let count = CallGenerator.calls(for: try OrderID(order)).count
         #expect(rows.count == count)
         #expect(rows.dropFirst().allSatisfy { $0.verdict == .failed && $0.verdictDetail == "pending: not downloaded yet" }, "\(rows.map(\.verdictDetail))")
@@ -150,7 +151,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Verified again:"), "\(result.stdout)")
         #expect(result.stdout.contains("$ callarchive stats --archive \(archive) --by verdict"))
-        #expect(try Catalog.open(at: archive + "/catalog.sqlite").count() >= 6)
+        #expect(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").count() >= 6)
     }
 
     /// The benchmarks give `sqlite3` the SQL `search --print-sql` and `stats --print-sql` print:

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The `callarchive …` command lines in README.md and docs/*.md code blocks, and how a real
 /// `/bin/sh` reads and runs them: an example a shell would mangle (`duration:>300` unquoted is

@@ -1,6 +1,7 @@
 import Foundation
 import Simulator
 import Testing
+import TestSupport
 
 /// The examples in README.md and docs/*.md are promises: each reaches the program exactly as
 /// written when a shell runs it, and the README's examples run against the simulator.

@@ -3,6 +3,7 @@ import Foundation
 import Model
 import Simulator
 import Testing
+import TestSupport
 
 /// The download claims of README.md and docs/security.md, each proved through the real binary
 /// against the in-process simulator, counting the requests it answered. Serialized: several
@@ -30,8 +31,8 @@ import Testing
         try #require(Simulator().recording(order: try OrderID(order), callIndex: 1)).allBytes
     }
 
-    static func record(_ archive: String, _ order: String) throws -> CallRecord {
-        try #require(try Catalog.open(at: archive + "/catalog.sqlite").record(order: order, callIndex: 1))
+    static func record(_ archive: String, _ order: String) async throws -> CallRecord {
+        try #require(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").record(order: order, callIndex: 1))
     }
 
     /// Files in the archive whose names contain `.mp3` (final names, parts, quarantine), not
@@ -56,7 +57,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Self.recordingRanges(simulator, "CDNIGN") == ["bytes=100000-"])
         try expectFinalFilesWhole(archive, simulator)
-        #expect(try Self.record(archive, "CDNIGN").verdict == .valid)
+        #expect(try await Self.record(archive, "CDNIGN").verdict == .valid)
     }
 
     /// A 206 from another byte than asked: never appended; the download restarts from 0.
@@ -76,7 +77,7 @@ import Testing
         let simulator = Self.simulator(["CDNCHK": FaultRule(kind: .chunked)])
         let result = try await Self.run(["fetch", "CDNCHK"], archive: archive, at: simulator)
         #expect(result.status == 0, "\(result.stderr)")
-        let record = try Self.record(archive, "CDNCHK")
+        let record = try await Self.record(archive, "CDNCHK")
         #expect(record.verdict == .valid && record.frames == record.expectedFrames)
         try expectFinalFilesWhole(archive, simulator)
     }
@@ -107,7 +108,7 @@ import Testing
         #expect(ranges.count == 3 && ranges[1]?.hasPrefix("bytes=") == true)
         #expect(result.stderr.contains("truncated:"), "\(result.stderr)")
         try expectFinalFilesWhole(archive, simulator)
-        #expect(try Self.record(archive, "CDNCHG").verdict == .valid)
+        #expect(try await Self.record(archive, "CDNCHG").verdict == .valid)
     }
 
     /// Content-Length larger than the body, then the connection closes: a short body, retried,
@@ -117,8 +118,8 @@ import Testing
         let simulator = Self.simulator(["CDNSH1": FaultRule(kind: .shortBody), "CDNSH2": FaultRule(kind: .shortBody, times: 99)])
         let result = try await Self.run(["fetch", "CDNSH1", "CDNSH2", "--retries", "1"], archive: archive, at: simulator)
         #expect(result.status == 1)
-        #expect(try Self.record(archive, "CDNSH1").verdict == .valid)
-        let failed = try Self.record(archive, "CDNSH2")
+        #expect(try await Self.record(archive, "CDNSH1").verdict == .valid)
+        let failed = try await Self.record(archive, "CDNSH2")
         #expect(failed.verdict == .failed)
         let size = try Self.served("CDNSH2").count
         #expect(failed.verdictDetail.hasPrefix("connection ended after "), "\(failed.verdictDetail)")
@@ -150,7 +151,7 @@ import Testing
         #expect(result.stderr.contains("compressed (Content-Encoding: gzip)"), "\(result.stderr)")
         #expect(Self.recordingRanges(simulator, "CDNGZP").count == 1)
         #expect(try Self.audioFiles(archive).isEmpty)
-        #expect(try Self.record(archive, "CDNGZP").verdict == .failed)
+        #expect(try await Self.record(archive, "CDNGZP").verdict == .failed)
     }
 
     // MARK: README's download claims
@@ -165,7 +166,7 @@ import Testing
         #expect(Self.recordingRanges(simulator, "CLMDMG") == [nil, nil, nil])
         let files = try Self.audioFiles(archive)
         #expect(files.contains("quarantine/CLMDMG.mp3") && !files.contains("CLMDMG.mp3"), "\(files)")
-        #expect(try Self.record(archive, "CLMDMG").verdict == .truncated)
+        #expect(try await Self.record(archive, "CLMDMG").verdict == .truncated)
     }
 
     /// A rerun fetches a valid call again when its file's size differs from the catalog's; a
@@ -201,7 +202,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Self.recordingRanges(simulator, "CLMREF").count == 2)
         try expectFinalFilesWhole(archive, simulator)
-        #expect(try Self.record(archive, "CLMREF").verdict == .valid)
+        #expect(try await Self.record(archive, "CLMREF").verdict == .valid)
     }
 
     /// 403 and 410 are permanent: asked for once, whatever `--retries` says.
@@ -212,7 +213,7 @@ import Testing
         #expect(result.status == 1)
         for (order, status) in [("CLM403", 403), ("CLM410", 410)] {
             #expect(Self.recordingRanges(simulator, order).count == 1)
-            #expect(try Self.record(archive, order).verdictDetail == "the recording server answered HTTP \(status)")
+            #expect(try await Self.record(archive, order).verdictDetail == "the recording server answered HTTP \(status)")
         }
         #expect(try Self.audioFiles(archive).isEmpty)
     }
@@ -255,7 +256,7 @@ import Testing
         let simulator = Self.simulator(["CLMMAX": FaultRule(kind: .chunked)])
         let result = try await Self.run(["fetch", "CLMMAX", "--max-size", "100K"], archive: archive, at: simulator)
         #expect(result.status == 1)
-        let record = try Self.record(archive, "CLMMAX")
+        let record = try await Self.record(archive, "CLMMAX")
         #expect(record.verdict == .failed && record.verdictDetail == "recording larger than --max-size (102400 bytes)")
         #expect(Self.recordingRanges(simulator, "CLMMAX").count == 1)
         #expect(try Self.audioFiles(archive).isEmpty)

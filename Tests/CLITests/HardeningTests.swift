@@ -4,6 +4,7 @@ import Foundation
 import Model
 import Simulator
 import Testing
+import TestSupport
 
 /// What a hostile new user found (issue "Hardening"): flags, input lists, typos, messages,
 /// interruption and concurrent runs, each through the real binary.
@@ -72,7 +73,7 @@ import Testing
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("connection refused"), "\(result.stderr)")
         #expect(elapsed < .seconds(10), "took \(elapsed)")
-        let attempts = try Catalog.open(at: archive + "/catalog.sqlite").attempts(order: "X1")
+        let attempts = try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").attempts(order: "X1")
         #expect(attempts.count == 3, "\(attempts)")
     }
 
@@ -306,8 +307,8 @@ import Testing
         return (process.terminationStatus, ContinuousClock.now - sent)
     }
 
-    static func expectSound(_ archive: String, _ command: String) throws {
-        #expect(try Catalog.open(at: archive + "/catalog.sqlite").integrityCheck() == "ok", "\(command)")
+    static func expectSound(_ archive: String, _ command: String) async throws {
+        #expect(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").integrityCheck() == "ok", "\(command)")
         let parts = try FileManager.default.contentsOfDirectory(atPath: archive).filter { $0.hasSuffix(".part") }
         if command != "fetch" { #expect(parts.isEmpty, "\(command) left \(parts)") }
     }
@@ -329,14 +330,14 @@ import Testing
             }
             #expect(verify.status == 130)
             #expect(verify.took < .seconds(2), "verify took \(verify.took)")
-            try Self.expectSound(archive, "verify")
+            try await Self.expectSound(archive, "verify")
             let target = try temporaryDirectory()
             let importing = try await Self.interrupt(["import", folder, "--offline", "--archive", target], with: signal, after: .milliseconds(300)) {
                 FileManager.default.fileExists(atPath: target + "/catalog.sqlite") ? try await rows(target, "1") > 0 : false
             }
             #expect(importing.status == 130)
             #expect(importing.took < .seconds(2), "import took \(importing.took)")
-            try Self.expectSound(target, "import")
+            try await Self.expectSound(target, "import")
             Reliability.report("signal \(signal): verify and import", ["verify exit": Int(verify.status), "import exit": Int(importing.status)])
         }
     }
@@ -364,7 +365,7 @@ import Testing
         for (name, run) in [("fetch", fetch), ("refetch", refetch)] {
             #expect(run.status == 130, "\(name)")
             #expect(run.took < .seconds(2), "\(name) took \(run.took)")
-            try Self.expectSound(archive, "fetch")
+            try await Self.expectSound(archive, "fetch")
         }
         Reliability.report("signals: fetch and refetch", ["fetch exit": Int(fetch.status), "refetch exit": Int(refetch.status)])
     }
@@ -385,9 +386,9 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         #expect(second.status == 1, "\(second.stderr)")
         #expect(second.stderr.contains("already holds call"), "\(second.stderr)")
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
-        let owner = dashedFirst ? try catalog.record(order: dashed, callIndex: 1) : try catalog.record(order: order, callIndex: 2)
-        let loser = dashedFirst ? try catalog.record(order: order, callIndex: 2) : try catalog.record(order: dashed, callIndex: 1)
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
+        let owner = dashedFirst ? try await catalog.record(order: dashed, callIndex: 1) : try await catalog.record(order: order, callIndex: 2)
+        let loser = dashedFirst ? try await catalog.record(order: order, callIndex: 2) : try await catalog.record(order: dashed, callIndex: 1)
         #expect(owner?.verdict == .valid && owner?.filePath == "\(dashed).mp3")
         #expect(loser?.verdict == .failed && loser?.filePath == nil, "\(String(describing: loser))")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: archive + "/\(dashed).mp3"))

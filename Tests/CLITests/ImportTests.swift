@@ -3,6 +3,7 @@ import Foundation
 import Model
 import Simulator
 import Testing
+import TestSupport
 
 /// `import` against hostile entries, its own archive, a lost catalog, and `--json`.
 @Suite struct ImportTests {
@@ -36,9 +37,9 @@ import Testing
         return Array(multi) + Array(one)
     }
 
-    static func rows(_ archive: String) throws -> [String: CallRecord] {
+    static func rows(_ archive: String) async throws -> [String: CallRecord] {
         var rows: [String: CallRecord] = [:]
-        try Catalog.open(at: archive + "/catalog.sqlite").forEach { rows["\($0.orderID)#\($0.callIndex)"] = $0 }
+        try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").forEach { rows["\($0.orderID)#\($0.callIndex)"] = $0 }
         return rows
     }
 
@@ -62,17 +63,17 @@ import Testing
         for name in ["PIPE01.mp3", "EVIL01.mp3", "DANGLE.mp3", "LINKED.mp3", "FOLDER.mp3"] {
             #expect(lines.filter { $0.contains(name) && $0.contains("skipped") }.count == 1, "\(name): \(result.stderr)")
         }
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
-        #expect(try catalog.record(order: "GOOD01", callIndex: 1)?.verdict == .valid)
-        #expect(try catalog.record(order: "GOOD02", callIndex: 1)?.verdict == .valid)
-        #expect(try catalog.count() == 2)
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
+        #expect(try await catalog.record(order: "GOOD01", callIndex: 1)?.verdict == .valid)
+        #expect(try await catalog.record(order: "GOOD02", callIndex: 1)?.verdict == .valid)
+        #expect(try await catalog.count() == 2)
         let tree = Self.tree(archive)
         #expect(tree.filter { $0.hasSuffix(".part") }.isEmpty, "\(tree)")
         #expect(tree.filter { Self.isLink(archive + "/" + $0) }.isEmpty, "\(tree)")
         #expect(Set(tree.filter { $0.hasSuffix(".mp3") }) == ["GOOD01.mp3", "GOOD02.mp3"])
         let skipped = lines.filter { $0.contains(": skipped") }.count
         Reliability.report("import of odd entries (FIFO, links, folder named .mp3)", [
-            "entries skipped": skipped, "imported": try catalog.count(),
+            "entries skipped": skipped, "imported": try await catalog.count(),
             ".part left": tree.filter { $0.hasSuffix(".part") }.count, "links in archive": tree.filter { Self.isLink(archive + "/" + $0) }.count,
         ])
     }
@@ -90,7 +91,7 @@ import Testing
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("PIPE02.mp3: skipped: a FIFO"), "\(result.stderr)")
         #expect(result.stderr.contains("/dev/zero: skipped: a device"), "\(result.stderr)")
-        #expect(try Catalog.open(at: archive + "/catalog.sqlite").record(order: "GOOD03", callIndex: 1)?.verdict == .valid)
+        #expect(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").record(order: "GOOD03", callIndex: 1)?.verdict == .valid)
         #expect(Self.tree(archive).filter { $0.hasSuffix(".part") }.isEmpty)
     }
 
@@ -118,14 +119,14 @@ import Testing
         let (before, offline, online) = try await simulator.withRunning { url in
             let fetched = try await CLI.run(["fetch", "--archive", archive, "--api-url", url] + ids)
             #expect(fetched.status == 0, "\(fetched.stderr)")
-            let before = try Self.rows(archive)
+            let before = try await Self.rows(archive)
             let offline = try await Self.run(["import", "--offline", "--archive", archive, archive])
-            let afterOffline = try Self.rows(archive)
+            let afterOffline = try await Self.rows(archive)
             simulator.resetLog()
             let online = try await Self.run(["import", "--archive", archive, "--api-url", url, archive])
             #expect(offline.status == 0, "\(offline.stderr)")
             #expect(online.status == 0, "\(online.stderr)")
-            return (before, afterOffline, try Self.rows(archive))
+            return (before, afterOffline, try await Self.rows(archive))
         }
 
         #expect(before.count > ids.count)
@@ -145,7 +146,7 @@ import Testing
     @Test func offlineImportOfFilesFromElsewhereFillsTheirRowsWithoutBlankingThem() async throws {
         let ids = Self.mixedIDs(several: 1, single: 0)
         let archive = try await fetchedArchive(ids)
-        let before = try Self.rows(archive)
+        let before = try await Self.rows(archive)
         // The order's files leave the archive and come back from elsewhere.
         let elsewhere = try temporaryDirectory()
         let names = [ids[0] + ".mp3", ids[0] + "-2.mp3"]
@@ -154,7 +155,7 @@ import Testing
         let result = try await Self.run(["import", "--offline", "--archive", archive] + names.map { elsewhere + "/" + $0 })
 
         #expect(result.status == 0, "\(result.stderr)")
-        let after = try Self.rows(archive)
+        let after = try await Self.rows(archive)
         #expect(Set(after.keys) == Set(before.keys))
         for (index, name) in zip(1..., names) {
             let old = try #require(before["\(ids[0])#\(index)"])
@@ -169,7 +170,7 @@ import Testing
     @Test func aRebuiltCatalogHasTheSameKeys() async throws {
         let ids = Self.mixedIDs(several: 3, single: 2) + ["BROKEN1"]
         let archive = try await fetchedArchive(ids, rules: ["BROKEN1": FaultRule(kind: .truncated)])
-        let before = try Self.rows(archive)
+        let before = try await Self.rows(archive)
         #expect(before["BROKEN1#1"]?.filePath == "quarantine/BROKEN1.mp3")
         for suffix in ["", "-wal", "-shm"] {
             try? FileManager.default.moveItem(atPath: archive + "/catalog.sqlite" + suffix, toPath: archive + "/old.sqlite" + suffix)
@@ -181,7 +182,7 @@ import Testing
         }
 
         #expect(result.status == 1, "\(result.stderr)")  // the quarantined file is not valid
-        let after = try Self.rows(archive)
+        let after = try await Self.rows(archive)
         #expect(Set(after.keys) == Set(before.keys))
         for (key, old) in before {
             let new = try #require(after[key])
@@ -205,7 +206,7 @@ import Testing
         let result = try await Self.run(["import", "--offline", "--archive", archive, archive])
 
         #expect(result.status == 1, "\(result.stderr)")  // the damaged one is not valid
-        let rows = try Self.rows(archive)
+        let rows = try await Self.rows(archive)
         #expect(rows["\(ids[0])#1"]?.filePath == "quarantine/\(ids[0]).mp3" && rows["\(ids[0])#1"]?.verdict == .truncated)
         #expect(rows["\(ids[0])#1"]?.agentName == CallGenerator.calls(for: try OrderID(ids[0]))[0].agentName)
         #expect(rows["HANDQ1#1"]?.filePath == "HANDQ1.mp3" && rows["HANDQ1#1"]?.verdict == .valid)
@@ -220,12 +221,12 @@ import Testing
         var row = CallRecord(order: try OrderID("AMB-2"), callIndex: 1, info: CallInfo(agentName: "Ann Example"), verdict: .valid)
         row.filePath = "AMB-2.mp3"
         row.attempts = 1
-        try Catalog.open(at: archive + "/catalog.sqlite").save(row)
+        try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").save(row)
 
         let result = try await Self.run(["import", "--offline", "--archive", archive, archive])
 
         #expect(result.status == 0, "\(result.stderr)")
-        let after = try Self.rows(archive)
+        let after = try await Self.rows(archive)
         #expect(Set(after.keys) == ["AMB-2#1"])
         #expect(after["AMB-2#1"]?.agentName == "Ann Example" && after["AMB-2#1"]?.attempts == 1)
         #expect(after["AMB-2#1"]?.filePath == "AMB-2.mp3" && after["AMB-2#1"]?.sha256 != nil)
@@ -244,7 +245,7 @@ import Testing
 
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("\(id) call 5: no metadata from the API: the API lists 1 call for this order"), "\(result.stderr)")
-        let row = try #require(try Self.rows(archive)["\(id)#5"])
+        let row = try await #require(try Self.rows(archive)["\(id)#5"])
         #expect(row.verdict == .valid && row.agentName.isEmpty && row.filePath == "\(id)-5.mp3")
         #expect(simulator.requests.map(\.path).filter { $0.hasPrefix("/calls/") } == ["/calls/\(id)"])
     }

@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Model
 import Testing
+import TestSupport
 
 /// Importing files that are not MP3 (another codec renamed `.mp3`, random bytes): each lands in
 /// quarantine as `not_audio`, named for what it is, with no audio duration in its row.
@@ -22,7 +23,7 @@ import Testing
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("not_audio"), "\(result.stderr)")
         #expect(result.stderr.contains(detail), "\(result.stderr)")
-        let row = try #require(try Catalog.open(at: archive + "/catalog.sqlite").record(order: "NOTMP3", callIndex: 1))
+        let row = try #require(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").record(order: "NOTMP3", callIndex: 1))
         #expect(row.verdict == .notAudio)
         #expect(row.verdictDetail.hasPrefix(detail), "\(row.verdictDetail)")
         #expect(row.filePath == "quarantine/NOTMP3.mp3")

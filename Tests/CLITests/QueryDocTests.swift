@@ -3,6 +3,7 @@ import Foundation
 import Model
 import Simulator
 import Testing
+import TestSupport
 
 /// One archive filled through the simulator (with faults and odd names), shared by the query tests.
 actor FilledArchive {

@@ -4,6 +4,7 @@ import Foundation
 import Model
 import Simulator
 import Testing
+import TestSupport
 
 /// The reliability suite (issue "Reliability and security suite"). `make test` runs it in a
 /// short form; `make reliability` sets `CALLARCHIVE_RELIABILITY=full` for the full sizes and
@@ -28,10 +29,10 @@ enum Reliability {
 /// What must hold after anything, a crash included: SQLite's integrity check passes, every
 /// `valid` row's file is there with its catalogued sha256, and every file under a final name is
 /// exactly the recording the simulator served (no incomplete file ever gets a final name).
-func expectArchiveSound(_ archive: String, _ simulator: Simulator, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
-    #expect(try catalog.integrityCheck() == "ok", sourceLocation: sourceLocation)
-    try catalog.forEach { record in
+func expectArchiveSound(_ archive: String, _ simulator: Simulator, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
+    #expect(try await catalog.integrityCheck() == "ok", sourceLocation: sourceLocation)
+    try await catalog.forEach { record in
         guard record.verdict == .valid else { return }
         let path = archive + "/" + (record.filePath ?? "?")
         let report = try AudioChecker().check(fileAt: path)
@@ -127,12 +128,12 @@ struct ArchiveSnapshot {
 
     /// Where a kill after `before` landed: the download and decode evidence of `reached`, and
     /// commit only when a new final file's catalog row is not `valid` (renamed, never saved).
-    func landed(in archive: String, since before: ArchiveSnapshot, sizes: [String: Int64]) throws -> Set<CallPhase> {
+    func landed(in archive: String, since before: ArchiveSnapshot, sizes: [String: Int64]) async throws -> Set<CallPhase> {
         var phases = reached(since: before, sizes: sizes).subtracting([.commit])
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
         for name in newFinals(since: before) {
             let call = try callOf(fileName: name)
-            if try catalog.record(order: call.order.rawValue, callIndex: call.index)?.verdict != .valid { phases.insert(.commit) }
+            if try await catalog.record(order: call.order.rawValue, callIndex: call.index)?.verdict != .valid { phases.insert(.commit) }
         }
         return phases
     }
@@ -216,19 +217,19 @@ struct SmallVolume {
                     killed += 1
                 }
                 await CLI.waitForExit(process)
-                let phases = try ArchiveSnapshot(archive).landed(in: archive, since: before, sizes: sizes)
+                let phases = try await ArchiveSnapshot(archive).landed(in: archive, since: before, sizes: sizes)
                 #expect(running && phases.contains(aim), "trial \(trial) aimed at \(aim): running \(running), landed in \(phases)")
                 for phase in phases { landed[phase, default: 0] += 1 }
-                try expectArchiveSound(archive, simulator)
+                try await expectArchiveSound(archive, simulator)
             }
             return (killed, landed, try await CLI.run(arguments + ["--api-url", url, "--json"]))
         }
         #expect(rerun.status == 0, "\(rerun.stderr)")
-        try expectArchiveSound(archive, simulator)
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
+        try await expectArchiveSound(archive, simulator)
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
         let expected = try ids.reduce(0) { $0 + CallGenerator.calls(for: try OrderID($1)).count }
-        #expect(try catalog.count() == expected)
-        let valid = try catalog.records(CatalogQuery(words: ["verdict:=valid"])).count
+        #expect(try await catalog.count() == expected)
+        let valid = try await catalog.records(CatalogQuery(words: ["verdict:=valid"])).count
         #expect(valid == expected)
         #expect(try FileManager.default.contentsOfDirectory(atPath: archive).filter { $0.hasSuffix(".part") }.isEmpty)
         let resumed = resumes(simulator)
@@ -258,11 +259,11 @@ struct SmallVolume {
         }
         #expect(result.status == 1, "permanent faults make the run exit 1: \(result.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
         var faulty = 0, transient = 0, slow = 0, permanent = 0, damagedValid = 0
         var catalogVerdicts: [String: Int] = [:]
         for id in ids {
-            let records = try catalog.records(order: id)
+            let records = try await catalog.records(order: id)
             #expect(!records.isEmpty, "\(id) has no row")
             let fault = simulator.fault(for: id)?.kind
             if fault != nil { faulty += 1 }
@@ -291,11 +292,11 @@ struct SmallVolume {
         }
         #expect(damagedValid == 0)
         #expect(summary["verdicts"] as? [String: Int] == catalogVerdicts)
-        #expect(summary["calls"] as? Int == (try catalog.count()))
+        #expect(summary["calls"] as? Int == (try await catalog.count()))
         #expect(summary["valid"] as? Int == catalogVerdicts["valid"])
-        #expect(try catalog.integrityCheck() == "ok")
+        #expect(try await catalog.integrityCheck() == "ok")
         Reliability.report("fault soak (--faults \(rate))", [
-            "orders": count, "calls": try catalog.count(), "with a fault": faulty, "transient → valid": transient, "slow → valid": slow,
+            "orders": count, "calls": try await catalog.count(), "with a fault": faulty, "transient → valid": transient, "slow → valid": slow,
             "permanent, right verdict": permanent, "damaged marked valid": damagedValid,
         ])
     }
@@ -316,7 +317,7 @@ struct SmallVolume {
             let full = volume == nil
                 ? try await CLI.run(["-c", "ulimit -f \(kilobytes); exec \"$0\" \"$@\"", CLI.binary] + fetch + ["--api-url", url], executable: "/bin/bash")
                 : try await CLI.run(fetch + ["--api-url", url])
-            try expectArchiveSound(archive, simulator)
+            try await expectArchiveSound(archive, simulator)
             if let volume { #expect(try await volume.remount("size=32m"), "remount with room") }
             return (full, try await CLI.run(fetch + ["--api-url", url, "--json"]))
         }
@@ -324,12 +325,12 @@ struct SmallVolume {
         #expect(["No space left on device", "disk is full", "File too large"].contains { full.stderr.contains($0) }, "\(full.stderr)")
         #expect(full.stderr.contains("run again"), "\(full.stderr)")
         #expect(rerun.status == 0, "\(rerun.stderr)")
-        try expectArchiveSound(archive, simulator)
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
-        #expect(try catalog.records(CatalogQuery(words: ["-verdict:valid"])).isEmpty)
+        try await expectArchiveSound(archive, simulator)
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
+        #expect(try await catalog.records(CatalogQuery(words: ["-verdict:valid"])).isEmpty)
         let resumed = resumes(simulator)
         #expect(resumed > 0, "the run after the full disk resumed no .part with Range")
-        let valid = try catalog.records(CatalogQuery(words: ["verdict:=valid"])).count
+        let valid = try await catalog.records(CatalogQuery(words: ["verdict:=valid"])).count
         try await volume?.unmount()
         Reliability.report(volume == nil ? "disk full (ulimit -f \(kilobytes))" : "disk full (\(kilobytes) KiB tmpfs)", [
             "exit code": Int(full.status), "Range resumes after": resumed, "valid after room": valid,
@@ -395,10 +396,10 @@ struct SmallVolume {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(!result.stderr.contains("locked"), "\(result.stderr)")
         }
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
         let expected = try ids.reduce(0) { $0 + CallGenerator.calls(for: try OrderID($1)).count }
-        #expect(try catalog.count() == expected)
-        #expect(try catalog.records(CatalogQuery(words: ["-verdict:valid"])).isEmpty)
+        #expect(try await catalog.count() == expected)
+        #expect(try await catalog.records(CatalogQuery(words: ["-verdict:valid"])).isEmpty)
         // Every recording was downloaded once over the three runs: the second fetch waited for
         // the first's claim on a shared call and then found it done, instead of fetching it again.
         var perRecording: [String: Int] = [:]
@@ -408,9 +409,9 @@ struct SmallVolume {
         #expect(twice.isEmpty, "downloaded more than once: \(twice)")
         let after = try await CLI.run(["verify", "--archive", archive])
         #expect(after.status == 0, "\(after.stderr)")
-        try expectArchiveSound(archive, simulator)
+        try await expectArchiveSound(archive, simulator)
         Reliability.report("3 processes (2 fetch + verify)", [
-            "orders": ids.count, "rows": try catalog.count(), "recordings": perRecording.count, "downloaded more than once": twice.count,
+            "orders": ids.count, "rows": try await catalog.count(), "recordings": perRecording.count, "downloaded more than once": twice.count,
         ])
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Model
 import Simulator
 import Testing
+import TestSupport
 
 /// Where `export --output` writes: files atomically, links through to their target, FIFOs and
 /// devices written through; and the BOM for Excel.

@@ -3,6 +3,7 @@ import Foundation
 import Model
 import Simulator
 import Testing
+import TestSupport
 
 @Suite struct VerifyTests {
 
@@ -28,10 +29,10 @@ import Testing
         #expect(result.stderr.contains("DAMAGE1.mp3: changed"))
         #expect(result.stderr.contains("DAMAGE2.mp3: missing"))
         #expect(result.stdout.contains("orphan: STRAY1.mp3"))
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
-        #expect(try catalog.record(order: "DAMAGE1", callIndex: 1)?.verdict == .changed)
-        #expect(try catalog.record(order: "DAMAGE2", callIndex: 1)?.verdict == .missing)
-        #expect(try catalog.record(order: "DAMAGE3", callIndex: 1)?.verdict == .valid)
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
+        #expect(try await catalog.record(order: "DAMAGE1", callIndex: 1)?.verdict == .changed)
+        #expect(try await catalog.record(order: "DAMAGE2", callIndex: 1)?.verdict == .missing)
+        #expect(try await catalog.record(order: "DAMAGE3", callIndex: 1)?.verdict == .valid)
         // The query selects what is verified.
         let one = try await CLI.run(["verify", "--archive", archive, "order:=DAMAGE3"])
         #expect(one.status == 0)
@@ -44,7 +45,7 @@ import Testing
         let result = try await CLI.run(["verify", "--archive", archive, "--catalog", moved + "/catalog.sqlite"])
         #expect(result.status == 3)
         #expect(result.stderr.contains("does not exist"))
-        #expect(try Catalog.open(at: moved + "/catalog.sqlite").record(order: "MOUNT1", callIndex: 1)?.verdict == .valid)
+        #expect(try await SQLiteCatalog.open(at: moved + "/catalog.sqlite").record(order: "MOUNT1", callIndex: 1)?.verdict == .valid)
     }
 
     @Test func refetchRepairsWhatVerifyFound() async throws {
@@ -57,7 +58,7 @@ import Testing
         }
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Set(simulator.requests.map(\.path).filter { $0.hasPrefix("/calls/") }) == ["/calls/REPAIR1"])
-        #expect(try Catalog.open(at: archive + "/catalog.sqlite").record(order: "REPAIR1", callIndex: 1)?.verdict == .valid)
+        #expect(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").record(order: "REPAIR1", callIndex: 1)?.verdict == .valid)
     }
 
     @Test func importAdoptsFilesAndQuarantinesDamagedOnes() async throws {
@@ -72,10 +73,10 @@ import Testing
         let result = try await CLI.run(["import", "--offline", "--archive", archive, source])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("not an id.mp3: skipped: the file name is not an order id"))
-        let catalog = try Catalog.open(at: archive + "/catalog.sqlite")
-        let good = try #require(try catalog.record(order: "OLD001", callIndex: 1))
+        let catalog = try SQLiteCatalog.open(at: archive + "/catalog.sqlite")
+        let good = try #require(try await catalog.record(order: "OLD001", callIndex: 1))
         #expect(good.verdict == .valid && good.filePath == "OLD001.mp3")
-        let bad = try #require(try catalog.record(order: "OLD002", callIndex: 1))
+        let bad = try #require(try await catalog.record(order: "OLD002", callIndex: 1))
         #expect(bad.verdict == .truncated && bad.filePath == "quarantine/OLD002.mp3")
         #expect(FileManager.default.fileExists(atPath: source + "/OLD002.mp3"))
         #expect(!FileManager.default.fileExists(atPath: archive + "/OLD002.mp3"))

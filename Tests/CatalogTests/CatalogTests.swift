@@ -3,13 +3,7 @@ import Foundation
 import GRDB
 import Model
 import Testing
-
-/// A fresh temporary directory per test.
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "callarchive-test-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+import TestSupport
 
 func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's 15235 E Seven Mile 313-839-4800", agent: String = "Jorina Blanche") throws -> CallRecord {
     let info = CallInfo(storeName: store, agentName: agent, callStatus: "COMPLETED", callInTime: "2025-02-20T22:52:34.000Z",
@@ -18,25 +12,25 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
 }
 
 @Suite struct MigrationTests {
-    @Test func emptyCatalogGetsEveryMigrationAndMode0600() throws {
+    @Test func emptyCatalogGetsEveryMigrationAndMode0600() async throws {
         let directory = try temporaryDirectory()
         let path = directory + "/catalog.sqlite"
-        let catalog = try Catalog.open(at: path)
-        #expect(try catalog.appliedMigrations() == ["0001_initial", "0002_value_lists", "0003_search_indexes"])
-        #expect(try catalog.integrityCheck() == "ok")
+        let catalog = try SQLiteCatalog.open(at: path)
+        #expect(try await catalog.appliedMigrations() == shippedMigrations())
+        #expect(try await catalog.integrityCheck() == "ok")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
-    @Test func existingCatalogKeepsItsRows() throws {
+    @Test func existingCatalogKeepsItsRows() async throws {
         let path = try temporaryDirectory() + "/catalog.sqlite"
-        try Catalog.open(at: path).save(try sampleRecord("E8ZQCJ"))
-        let reopened = try Catalog.open(at: path)
-        #expect(try reopened.appliedMigrations() == ["0001_initial", "0002_value_lists", "0003_search_indexes"])
-        #expect(try reopened.record(order: "E8ZQCJ", callIndex: 1)?.storeCode == "MI-062")
+        try await SQLiteCatalog.open(at: path).save(try sampleRecord("E8ZQCJ"))
+        let reopened = try SQLiteCatalog.open(at: path)
+        #expect(try await reopened.appliedMigrations() == shippedMigrations())
+        #expect(try await reopened.record(order: "E8ZQCJ", callIndex: 1)?.storeCode == "MI-062")
     }
 
-    @Test func catalogFromTheFirstSchemaIsMigratedAndBackfilled() throws {
+    @Test func catalogFromTheFirstSchemaIsMigratedAndBackfilled() async throws {
         // A catalog as the first release wrote it: migration 0001 only, with a call in it.
         let path = try temporaryDirectory() + "/catalog.sqlite"
         let first = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -44,19 +38,19 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         try sqlite(path, ".read \(first)")
         try sqlite(path, "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('0001_initial');")
         try sqlite(path, "INSERT INTO calls (order_id, store_name, store_code, agent_name, verdict) VALUES ('OLD1', 'OH-101 Marco''s', 'OH-101', 'Marcus Park', 'valid')")
-        let catalog = try Catalog.open(at: path)
-        #expect(try catalog.appliedMigrations() == ["0001_initial", "0002_value_lists", "0003_search_indexes"])
-        #expect(try catalog.records(CatalogQuery(words: ["store:marco", "agent:park"])).map(\.orderID) == ["OLD1"])
-        #expect(try catalog.integrityCheck() == "ok")
+        let catalog = try SQLiteCatalog.open(at: path)
+        #expect(try await catalog.appliedMigrations() == shippedMigrations())
+        #expect(try await catalog.records(CatalogQuery(words: ["store:marco", "agent:park"])).map(\.orderID) == ["OLD1"])
+        #expect(try await catalog.integrityCheck() == "ok")
     }
 
     @Test func newerSchemaIsRefusedAndLeftUntouched() throws {
         let path = try temporaryDirectory() + "/catalog.sqlite"
-        _ = try Catalog.open(at: path)
+        _ = try SQLiteCatalog.open(at: path)
         try sqlite(path, "INSERT INTO grdb_migrations (identifier) VALUES ('0099_future')")
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect {
-            try Catalog.open(at: path)
+            try SQLiteCatalog.open(at: path)
         } throws: { error in
             guard case .newerSchema(_, let unknown) = error as? CatalogError else { return false }
             return unknown == ["0099_future"] && "\(error)".contains("newer callarchive")
@@ -68,7 +62,7 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         let path = try temporaryDirectory() + "/catalog.sqlite"
         try Data("this is my shopping list\n".utf8).write(to: URL(fileURLWithPath: path))
         #expect {
-            try Catalog.open(at: path)
+            try SQLiteCatalog.open(at: path)
         } throws: { error in
             guard case .notACatalog = error as? CatalogError else { return false }
             return true
@@ -79,18 +73,18 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
     @Test func someoneElsesDatabaseIsRefused() throws {
         let path = try temporaryDirectory() + "/other.sqlite"
         try sqlite(path, "CREATE TABLE recipes (name TEXT)")
-        #expect(throws: CatalogError.self) { try Catalog.open(at: path) }
+        #expect(throws: CatalogError.self) { try SQLiteCatalog.open(at: path) }
     }
 
-    @Test func oneRowPerOrderAndCallIndex() throws {
-        let catalog = try Catalog.inMemory()
+    @Test func oneRowPerOrderAndCallIndex() async throws {
+        let catalog = try SQLiteCatalog.inMemory()
         var record = try sampleRecord("E8ZQCJ")
-        try catalog.save(record)
+        try await catalog.save(record)
         record.agentName = "Marcus Park"
-        try catalog.save(record)
-        try catalog.save(try sampleRecord("E8ZQCJ", index: 2))
-        #expect(try catalog.count() == 2)
-        #expect(try catalog.records(order: "E8ZQCJ").map(\.agentName) == ["Marcus Park", "Jorina Blanche"])
+        try await catalog.save(record)
+        try await catalog.save(try sampleRecord("E8ZQCJ", index: 2))
+        #expect(try await catalog.count() == 2)
+        #expect(try await catalog.records(order: "E8ZQCJ").map(\.agentName) == ["Marcus Park", "Jorina Blanche"])
     }
 
     /// Runs SQL with the sqlite3 shell: a second, independent writer.
@@ -105,77 +99,122 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
 }
 
 @Suite struct QueryTests {
-    func catalog() throws -> Catalog {
-        let catalog = try Catalog.inMemory()
-        try catalog.save(try sampleRecord("AAA111"))
-        try catalog.save(try sampleRecord("BBB222", store: "OH-101 Marco's 200 Main St", agent: "Marcus Park"))
+    func catalog() async throws -> SQLiteCatalog {
+        let catalog = try SQLiteCatalog.inMemory()
+        try await catalog.save(try sampleRecord("AAA111"))
+        try await catalog.save(try sampleRecord("BBB222", store: "OH-101 Marco's 200 Main St", agent: "Marcus Park"))
         var third = try sampleRecord("CCC333", store: "TX-007 Donatos 5 Elm St", agent: "Priya Iyer")
         third.verdict = .truncated
         third.audioSeconds = 30
         third.callInTime = "2025-03-01T10:00:00.000Z"
-        try catalog.save(third)
+        try await catalog.save(third)
         return catalog
     }
 
-    func ids(_ words: [String]) throws -> [String] {
-        try catalog().records(CatalogQuery(words: words)).map(\.orderID)
+    func ids(_ words: [String]) async throws -> [String] {
+        try await catalog().records(CatalogQuery(words: words)).map(\.orderID)
     }
 
     /// Migration 0003: a store-and-agent search goes through (store_name, agent_name), and a
     /// listing takes its rows in order from (call_in_time, order_id, call_index).
-    @Test func searchesUseTheCompositeIndexes() throws {
-        let catalog = try catalog()
-        func plan(_ words: [String], limit: Int? = nil) throws -> String {
-            try catalog.read { db in
-                let (sql, arguments) = try CatalogQuery(words: words, limit: limit).sql(selecting: "order_id", in: db)
+    @Test func searchesUseTheCompositeIndexes() async throws {
+        let catalog = try await catalog()
+        func plan(_ words: [String], limit: Int? = nil) async throws -> String {
+            let query = try CatalogQuery(words: words, limit: limit)
+            return try await catalog.read { db in
+                let (sql, arguments) = try SQLiteDialect.select("order_id", query, in: db)
                 return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
                     .map { $0["detail"] as String }.joined(separator: "; ")
             }
         }
-        let storeAndAgent = try plan(["store:jet", "agent:marcus"])
+        let storeAndAgent = try await plan(["store:jet", "agent:marcus"])
         #expect(storeAndAgent.contains("USING INDEX calls_store_agent"), "\(storeAndAgent)")
-        let listing = try plan([], limit: 1)
+        let listing = try await plan([], limit: 1)
         #expect(listing.contains("calls_time_order") && !listing.contains("TEMP B-TREE"), "\(listing)")
     }
 
-    @Test func fieldForms() throws {
-        #expect(try ids(["store:jet"]) == ["AAA111"])
-        #expect(try ids(["agent:MARCUS"]) == ["BBB222"])
-        #expect(try ids(["code:=TX-007"]) == ["CCC333"])
-        #expect(try ids(["code:=tx-007"]) == [])
-        #expect(try ids(["code:MI-062,OH-101"]) == ["AAA111", "BBB222"])
-        #expect(try ids(["-verdict:valid"]) == ["CCC333"])
-        #expect(try ids(["^verdict:valid"]) == ["CCC333"])
-        #expect(try ids(["duration:<60"]) == ["CCC333"])
-        #expect(try ids(["date:2025-03"]) == ["CCC333"])
-        #expect(try ids(["date:..2025-02-28"]) == ["AAA111", "BBB222"])
-        #expect(try ids(["marco"]) == ["BBB222"])
-        #expect(try ids(["store:100%"]) == [])
+    /// The parser builds values, not SQL: each word becomes a `Predicate` any dialect can render,
+    /// and the query explains itself in words.
+    @Test func wordsParseIntoPredicates() throws {
+        let query = try CatalogQuery(words: ["store:jet,marco", "-verdict:valid", "duration:60..90", "date:2025-02", "zoë"], sort: "-size")
+        #expect(query.predicates == [
+            .containsAny(column: "store_name", fragments: ["jet", "marco"]),
+            .not(.equalsAny(column: "verdict", values: ["valid"])),
+            .between(column: "audio_seconds", low: 60, high: 90),
+            .timeRange(
+                column: "call_in_time", start: Timestamp(iso8601: "2025-02-01T00:00:00.000Z"), end: Timestamp(iso8601: "2025-03-01T00:00:00.000Z")
+            ),
+            .word("zoë"),
+        ])
+        #expect(query.order.map(\.column) == ["file_size", "order_id", "call_index"])
+        #expect(query.description == "store_name contains \"jet\" or \"marco\" and not (verdict is \"valid\") and audio_seconds "
+            + "from 60.0 to 90.0 and call_in_time from 2025-02-01T00:00:00.000Z before 2025-03-01T00:00:00.000Z and a word "
+            + "starting \"zoë\", by file_size descending, order_id, call_index")
+        #expect(try CatalogQuery(words: ["verdict:xyz"]).predicates == [.nothing])
+    }
+
+    /// The one column list drives reading and writing: a record survives the catalog whole,
+    /// every column of it, and `verify`'s update touches the verification columns only.
+    @Test func everyColumnRoundTrips() async throws {
+        let catalog = try SQLiteCatalog.inMemory()
+        var record = try sampleRecord("RT0001", index: 2)
+        record.filePath = "RT0001-2.mp3"
+        record.fileSize = 123_456
+        record.sha256 = String(repeating: "ab", count: 32)
+        record.audioSeconds = 61.5
+        (record.frames, record.expectedFrames, record.sampleRate, record.channels, record.bitrateKbps) = (2353, 2353, 8000, 1, 16)
+        (record.attempts, record.downloadedAt, record.verifiedAt) = (3, "2025-02-21T00:00:00.000Z", "2025-02-21T00:00:01.000Z")
+        record.apiJSON = #"{"extra":1}"#
+        try await catalog.save(record)
+        #expect(try await catalog.record(order: "RT0001", callIndex: 2) == record)
+        var verified = record
+        verified.verdict = .corrupt
+        verified.frames = 2000
+        verified.storeName = "changed by verify?"
+        try await catalog.saveVerification(verified)
+        let stored = try #require(try await catalog.record(order: "RT0001", callIndex: 2))
+        #expect(stored.verdict == .corrupt && stored.frames == 2000 && stored.storeName == record.storeName)
+        #expect(CallRecord.columns.map(\.name) == CallRecord.columnNames + ["api_json"])
+    }
+
+    @Test func fieldForms() async throws {
+        #expect(try await ids(["store:jet"]) == ["AAA111"])
+        #expect(try await ids(["agent:MARCUS"]) == ["BBB222"])
+        #expect(try await ids(["code:=TX-007"]) == ["CCC333"])
+        #expect(try await ids(["code:=tx-007"]) == [])
+        #expect(try await ids(["code:MI-062,OH-101"]) == ["AAA111", "BBB222"])
+        #expect(try await ids(["-verdict:valid"]) == ["CCC333"])
+        #expect(try await ids(["^verdict:valid"]) == ["CCC333"])
+        #expect(try await ids(["duration:<60"]) == ["CCC333"])
+        #expect(try await ids(["date:2025-03"]) == ["CCC333"])
+        #expect(try await ids(["date:..2025-02-28"]) == ["AAA111", "BBB222"])
+        #expect(try await ids(["marco"]) == ["BBB222"])
+        #expect(try await ids(["store:100%"]) == [])
     }
 
     /// Found by the fuzzer (`Fuzz --target query`): a NUL ended SQLite's full-text string
     /// ("unterminated string"), and 1,000 alternatives nested deeper than SQLite allows.
-    @Test func fuzzFindingsAreQueryErrors() throws {
-        let catalog = try catalog()
+    @Test func fuzzFindingsAreQueryErrors() async throws {
+        let catalog = try await catalog()
         for words in [["2025-02-292025\0"], ["store:a\0b"], ["store:" + (0..<1000).map { "s\($0)" }.joined(separator: ",")],
                       Array(repeating: "jet", count: 65)] {
-            let error = #expect(throws: CatalogError.self) { try catalog.records(CatalogQuery(words: words)) }
+            let error = await #expect(throws: CatalogError.self) { try await catalog.records(CatalogQuery(words: words)) }
             #expect(error.map { "\($0)".contains("invalid query") } == true, "\(String(describing: error))")
         }
         // A quote or a wildcard followed by a combining mark is one Character: escaping has to
         // work on scalars, or the quote ends SQLite's full-text string early.
         // (A word of a quote and a mark alone has no letters: a usage error, in errorsNameTheToken.)
         for word in ["a\"\u{1CF15}b", "x\"\u{301}"] {
-            #expect(try catalog.records(CatalogQuery(words: [word])).isEmpty, "\(word)")
-            #expect(try catalog.records(CatalogQuery(words: ["-" + word])).count == 3, "\(word)")
+            #expect(try await catalog.records(CatalogQuery(words: [word])).isEmpty, "\(word)")
+            #expect(try await catalog.records(CatalogQuery(words: ["-" + word])).count == 3, "\(word)")
         }
-        #expect(try catalog.records(CatalogQuery(words: ["store:%\u{301}"])).isEmpty)
+        #expect(try await catalog.records(CatalogQuery(words: ["store:%\u{301}"])).isEmpty)
         // A "-" that a combining mark follows still negates: the word and its negation split the rows.
-        #expect(try catalog.records(CatalogQuery(words: ["\u{E01EF}zzz"])).isEmpty)
-        #expect(try catalog.records(CatalogQuery(words: ["-\u{E01EF}zzz"])).count == 3)
+        #expect(try await catalog.records(CatalogQuery(words: ["\u{E01EF}zzz"])).isEmpty)
+        #expect(try await catalog.records(CatalogQuery(words: ["-\u{E01EF}zzz"])).count == 3)
         let most = "store:" + (0..<QueryParser.maxAlternatives).map { "s\($0)" }.joined(separator: ",")
-        #expect(try catalog.records(CatalogQuery(words: Array(repeating: most, count: QueryParser.maxWords))).isEmpty)
-        #expect(try catalog.records(CatalogQuery(words: [most.replacingOccurrences(of: "store:", with: "code:=")])).isEmpty)
+        #expect(try await catalog.records(CatalogQuery(words: Array(repeating: most, count: QueryParser.maxWords))).isEmpty)
+        #expect(try await catalog.records(CatalogQuery(words: [most.replacingOccurrences(of: "store:", with: "code:=")])).isEmpty)
     }
 
     @Test(arguments: [
@@ -206,19 +245,19 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
 }
 
 @Suite struct SaveImportedTests {
-    @Test func keepsWhatTheImportDidNotLearnAndNeverTouchesAttempts() throws {
-        let catalog = try Catalog.inMemory()
+    @Test func keepsWhatTheImportDidNotLearnAndNeverTouchesAttempts() async throws {
+        let catalog = try SQLiteCatalog.inMemory()
         var stored = try sampleRecord("IMP001")
         stored.attempts = 2
         stored.downloadedAt = "2025-01-01T00:00:00.000Z"
-        try catalog.save(stored)
+        try await catalog.save(stored)
 
         var learned = CallRecord(order: try OrderID("IMP001"), callIndex: 1, info: CallInfo(), verdict: .truncated)
         learned.filePath = "quarantine/IMP001.mp3"
         learned.sha256 = "ab"
-        try catalog.saveImported(learned)
+        try await catalog.saveImported(learned)
 
-        var row = try #require(try catalog.record(order: "IMP001", callIndex: 1))
+        var row = try #require(try await catalog.record(order: "IMP001", callIndex: 1))
         #expect(row.verdict == .truncated && row.filePath == "quarantine/IMP001.mp3" && row.sha256 == "ab")
         #expect(row.storeName == stored.storeName && row.storeCode == "MI-062" && row.agentName == stored.agentName)
         #expect(row.callInTime == stored.callInTime && row.apiJSON == stored.apiJSON)
@@ -227,12 +266,12 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         learned.agentName = "Marcus Park"
         learned.storeName = "Corner Shop"
         learned.storeCode = ""
-        try catalog.saveImported(learned)
-        row = try #require(try catalog.record(order: "IMP001", callIndex: 1))
+        try await catalog.saveImported(learned)
+        row = try #require(try await catalog.record(order: "IMP001", callIndex: 1))
         #expect(row.agentName == "Marcus Park" && row.storeName == "Corner Shop" && row.storeCode == "")
         #expect(row.callStatus == stored.callStatus && row.attempts == 2)
 
-        try catalog.saveImported(CallRecord(order: try OrderID("IMP002"), callIndex: 3, info: CallInfo(), verdict: .valid))
-        #expect(try catalog.record(order: "IMP002", callIndex: 3)?.verdict == .valid)
+        try await catalog.saveImported(CallRecord(order: try OrderID("IMP002"), callIndex: 3, info: CallInfo(), verdict: .valid))
+        #expect(try await catalog.record(order: "IMP002", callIndex: 3)?.verdict == .valid)
     }
 }

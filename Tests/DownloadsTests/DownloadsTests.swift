@@ -3,6 +3,7 @@ import Foundation
 import Model
 import Simulator
 import Testing
+import TestSupport
 import Transport
 
 @Suite struct ContentRangeTests {
@@ -54,7 +55,7 @@ import Transport
     }
 
     static func part(_ bytes: [UInt8]? = nil) throws -> String {
-        let path = NSTemporaryDirectory() + "callarchive-downloads-\(UUID().uuidString).mp3.part"
+        let path = temporaryPath(".mp3.part")
         if let bytes { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
         return path
     }

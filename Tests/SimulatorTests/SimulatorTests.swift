@@ -5,6 +5,7 @@ import Model
 import NIOCore
 import Simulator
 import Testing
+import TestSupport
 import Transport
 
 @Suite struct SimulatorTests {
@@ -27,7 +28,7 @@ import Transport
 
     @Test func longRecordingsDecodeWholeWithTheirDeclaredFrames() throws {
         let recording = Recording(seconds: 600)
-        let path = NSTemporaryDirectory() + "sim-\(UUID().uuidString).mp3"
+        let path = temporaryPath(".mp3")
         defer { unlink(path) }
         try Data(recording.allBytes).write(to: URL(fileURLWithPath: path))
         let report = try AudioChecker().check(fileAt: path)
@@ -67,7 +68,7 @@ import Transport
         var expected = Array(full.body.prefix(frameLength))
         while expected.count < full.body.count { expected += sample.prefix(full.body.count - expected.count) }
         #expect(full.body == expected, "the full GET is the Info frame and then the voice sample repeated")
-        let path = NSTemporaryDirectory() + "sim-\(UUID().uuidString).mp3"
+        let path = temporaryPath(".mp3")
         defer { unlink(path) }
         try Data(full.body).write(to: URL(fileURLWithPath: path))
         let report = try AudioChecker().check(fileAt: path)

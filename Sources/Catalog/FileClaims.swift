@@ -1,28 +1,29 @@
 import Foundation
 
-/// Keeps two processes (or two pipelines) from fetching the same call into the same `.part`
-/// at once: one byte-range lock per call name in `DIR/.callarchive-locks`. The kernel drops
-/// the locks when a process dies, even by SIGKILL, so a crash never leaves a call locked.
-final class CallLocks: Sendable {
+/// The SQLite catalog's claims: one byte-range lock per call name in `DIR/.callarchive-locks`,
+/// which keeps two processes (or two pipelines) from fetching the same call into the same
+/// `.part` at once. The kernel drops the locks when a process dies, even by SIGKILL, so a
+/// crash never leaves a call locked.
+final class FileClaims: CallClaims {
     static let fileName = ".callarchive-locks"
     private let descriptor: Int32
 
-    init(directory: String) throws(ArchiveError) {
+    init(directory: String) throws(CatalogError) {
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .notWritable(path: path, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw .cannotClaim(path: path, reason: String(cString: strerror(errno))) }
     }
 
     deinit { close(descriptor) }
 
     /// Waits until `name` is free, then holds it.
-    func claim(_ name: String) async throws {
+    public func claim(_ name: String) async throws {
         while !set(F_WRLCK, name) {
             try await Task.sleep(for: .milliseconds(50))
         }
     }
 
-    func release(_ name: String) {
+    public func release(_ name: String) {
         _ = set(F_UNLCK, name)
     }
 

@@ -1,0 +1,143 @@
+import GRDB
+import Model
+
+/// Renders a `CatalogQuery` as SQLite SQL: FTS5 `MATCH` for bare words, `LIKE … ESCAPE` for
+/// substrings, value lists from `field_values`, `IFNULL` for negations. User text only ever
+/// reaches SQLite as a bound argument.
+enum SQLiteDialect {
+    /// Text columns whose distinct values `field_values` lists (migration 0002).
+    static let listedColumns: Set<String> = ["store_name", "store_code", "agent_name", "call_status"]
+
+    /// SQL selecting `columns` from `calls` with the query's filter, order and limit.
+    static func select(_ columns: String, _ query: CatalogQuery, in db: Database) throws -> (String, StatementArguments) {
+        let (filter, arguments) = try whereClause(query, in: db)
+        var sql = "SELECT \(columns) FROM calls WHERE \(filter) ORDER BY \(orderClause(query.order))"
+        if let limit = query.limit { sql += " LIMIT \(limit)" }
+        return (sql, arguments)
+    }
+
+    /// The WHERE clause (`1` when there is no filter) with its arguments.
+    static func whereClause(_ query: CatalogQuery, in db: Database) throws -> (String, StatementArguments) {
+        var arguments: [DatabaseValue] = []
+        var clauses: [String] = []
+        for predicate in query.predicates {
+            clauses.append(try render(predicate, into: &arguments, in: db))
+        }
+        return (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), StatementArguments(arguments))
+    }
+
+    static func orderClause(_ keys: [SortKey]) -> String {
+        keys.map { $0.descending ? "\($0.column) DESC" : $0.column }.joined(separator: ", ")
+    }
+
+    /// `CallRecord.isShortRecording` in SQL.
+    static let shortRecording = "(verdict = 'valid' AND call_seconds > 0 AND audio_seconds < call_seconds * 0.5)"
+
+    private static func render(_ predicate: Predicate, into arguments: inout [DatabaseValue], in db: Database) throws -> String {
+        func bind(_ values: [String]) -> String {
+            arguments += values.map(\.databaseValue)
+            return Array(repeating: "?", count: values.count).joined(separator: ", ")
+        }
+        switch predicate {
+        case let .equalsAny(column, values):
+            return "\(column) IN (\(bind(values)))"
+        case let .containsAny(column, fragments) where listedColumns.contains(column):
+            return try valueList(column, fragments, negated: false, into: &arguments, in: db)
+        case let .containsAny(column, fragments):
+            let patterns = fragments.map { "%" + likeEscaped($0) + "%" }
+            arguments += patterns.map(\.databaseValue)
+            let clauses = Array(repeating: "\(column) LIKE ? ESCAPE '\\'", count: patterns.count)
+            return clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " OR ") + ")"
+        case let .compare(column, comparison, value):
+            arguments.append(value.databaseValue)
+            return "\(column) \(comparison.rawValue) ?"
+        case let .between(column, low, high):
+            arguments += [low.databaseValue, high.databaseValue]
+            return "\(column) BETWEEN ? AND ?"
+        case let .timeRange(column, start, end):
+            let bounds = [start.map { ("\(column) >= ?", $0) }, end.map { ("\(column) < ?", $0) }].compactMap { $0 }
+            arguments += bounds.map(\.1.iso8601.databaseValue)
+            let clauses = bounds.map(\.0)
+            return clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " AND ") + ")"
+        case let .word(text):
+            arguments.append(ftsPhrase(text).databaseValue)
+            return "id IN (SELECT rowid FROM calls_fts WHERE calls_fts MATCH ?)"
+        case let .not(.containsAny(column, fragments)) where listedColumns.contains(column):
+            return try valueList(column, fragments, negated: true, into: &arguments, in: db)
+        case let .not(inner):
+            return "NOT IFNULL(\(try render(inner, into: &arguments, in: db)), 0)"
+        case .nothing:
+            return "0"
+        }
+    }
+
+    /// `column IN` the distinct values of `column` that contain a fragment: the few values are
+    /// matched first, so the planner sees a plain `IN (…)` list and picks the column's index.
+    private static func valueList(
+        _ column: String, _ fragments: [String], negated: Bool, into arguments: inout [DatabaseValue], in db: Database
+    ) throws -> String {
+        let patterns = fragments.map { "%" + likeEscaped($0) + "%" }
+        let like = Array(repeating: "value LIKE ? ESCAPE '\\'", count: patterns.count).joined(separator: " OR ")
+        let found = try String.fetchAll(
+            db, sql: "SELECT value FROM field_values WHERE field = ? AND (\(like))",
+            arguments: StatementArguments([column] + patterns)
+        )
+        guard !found.isEmpty else { return negated ? "1" : "0" }
+        arguments += found.map(\.databaseValue)
+        let marks = Array(repeating: "?", count: found.count).joined(separator: ", ")
+        return "\(column) \(negated ? "NOT IN" : "IN") (\(marks))"
+    }
+
+    /// An FTS5 prefix phrase: `"text"*`, quotes doubled. Scalar by scalar: a quote followed by
+    /// a combining mark is one Character, which a Character-level replace would miss.
+    private static func ftsPhrase(_ text: String) -> String {
+        var phrase = "\""
+        for scalar in text.unicodeScalars {
+            phrase.unicodeScalars.append(scalar)
+            if scalar == "\"" { phrase.unicodeScalars.append(scalar) }
+        }
+        return phrase + "\"*"
+    }
+
+    private static func likeEscaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "%" || scalar == "_" || scalar == "\\" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(scalar)
+        }
+        return out
+    }
+
+    // MARK: stats
+
+    /// The expression a `stats` grouping groups by.
+    static func expression(_ grouping: StatsGrouping) -> String {
+        switch grouping {
+        case .store: "store_name"
+        case .agent: "agent_name"
+        case .status: "call_status"
+        case .verdict: "verdict"
+        case .day: "substr(call_in_time, 1, 10)"
+        case .month: "substr(call_in_time, 1, 7)"
+        }
+    }
+
+    /// The figures of a `StatsRow`, in the order `StatsRow.init(figures:)` reads them.
+    static let statsFigures: String = {
+        let verdicts = StatsRow.notValidVerdicts.map { "SUM(verdict = '\($0.rawValue)')" }.joined(separator: ", ")
+        return "COUNT(*), SUM(verdict = 'valid'), \(verdicts), TOTAL(audio_seconds), TOTAL(call_seconds), "
+            + "SUM(\(shortRecording)), AVG(audio_seconds)"
+    }()
+
+    /// The statements `stats` runs: one row per group, its name first (when grouped), then the
+    /// totals, one row without a name.
+    static func statsStatements(
+        _ query: CatalogQuery, by grouping: StatsGrouping?, in db: Database
+    ) throws -> (grouped: (sql: String, arguments: StatementArguments)?, totals: (sql: String, arguments: StatementArguments)) {
+        let (filter, arguments) = try whereClause(query, in: db)
+        let grouped = grouping.map {
+            (sql: "SELECT \(expression($0)) AS grp, \(statsFigures) FROM calls WHERE \(filter) GROUP BY grp ORDER BY grp", arguments: arguments)
+        }
+        return (grouped, (sql: "SELECT \(statsFigures) FROM calls WHERE \(filter)", arguments: arguments))
+    }
+}
