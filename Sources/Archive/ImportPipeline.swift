@@ -141,7 +141,7 @@ private struct ImportRun {
         if let info { record.learn(info) }
         record.apply(report)
         record.filePath = destination
-        record.verifiedAt = Self.iso8601(Date())
+        record.verifiedAt = Timestamp.now.iso8601
         record.downloadedAt = place == .outside ? record.verifiedAt : existing?.downloadedAt ?? Self.modified(source.status)
         try pipeline.catalog.saveImported(record)
         summary.imported += 1

@@ -284,6 +284,6 @@ struct OrderWorker: Sendable {
     }
 
     private func now() -> String {
-        Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000)).iso8601
+        Timestamp.now.iso8601
     }
 }
