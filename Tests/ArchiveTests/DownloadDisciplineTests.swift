@@ -7,6 +7,7 @@ import Model
 import Simulator
 import Telephony
 import Testing
+import Transport
 
 func sha256Hex(_ bytes: [UInt8]) -> String {
     SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()

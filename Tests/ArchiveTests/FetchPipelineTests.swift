@@ -7,6 +7,7 @@ import Simulator
 import Synchronization
 import Telephony
 import Testing
+import Transport
 
 func temporaryDirectory() throws -> String {
     let path = NSTemporaryDirectory() + "callarchive-test-\(UUID().uuidString)"
