@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import AudioCheck
 import Catalog
 import Foundation
@@ -46,7 +47,7 @@ public struct ImportPipeline: Sendable {
     public func run(paths: [String], events: @escaping @Sendable (ImportEvent) -> Void) async throws -> ImportSummary {
         let candidates = ImportSource.candidates(in: paths)
         if let api {
-            return try await Transport.withClient(connectTimeout: api.connectTimeout, readTimeout: api.readTimeout) { http in
+            return try await HTTPClient.withHTTPClient(configuration: api.clientConfiguration) { http in
                 var run = ImportRun(pipeline: self, client: try APIClient(configuration: api, http: http), events: events)
                 return try await run.adopt(candidates)
             }

@@ -28,6 +28,11 @@ public struct APIConfiguration: Sendable {
         self.readTimeout = readTimeout
     }
 
+    /// The HTTP client settings these timeouts give, for `HTTPClient.withHTTPClient`.
+    public var clientConfiguration: HTTPClient.Configuration {
+        Transport.configuration(connectTimeout: connectTimeout, readTimeout: readTimeout)
+    }
+
     /// Why `text` cannot be the API URL, or nil when it can: an absolute http or https URL
     /// with a host, possibly a template with `{order_id}`.
     public static func problem(withAPIURL text: String) -> String? {
