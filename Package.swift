@@ -12,7 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -24,20 +24,23 @@ let package = Package(
         .target(
             name: "CallArchiveCLI",
             dependencies: [
-                "Archive", "Catalog", "Model", "Reports", "Simulator", "Telephony",
+                "Archive", "Catalog", "Model", "Reports", "Simulator", "Telephony", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Archive",
-            dependencies: ["AudioCheck", "Catalog", "Downloads", "Model", "Telephony", "Transport"],
+            dependencies: [
+                "AudioCheck", "Catalog", "Downloads", "Model", "Telephony", "Transport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         .target(name: "Model", swiftSettings: strict),
         .target(
             name: "Transport",
-            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["Model", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
         .target(
@@ -100,7 +103,11 @@ let package = Package(
         // Shared by the test targets: temporary directories removed at exit, the shipped migrations.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ModelTests", dependencies: ["TestSupport", "Model"], swiftSettings: strict),
-        .testTarget(name: "TelephonyTests", dependencies: ["TestSupport", "Telephony", "Simulator", "Transport"], swiftSettings: strict),
+        .testTarget(
+            name: "TelephonyTests",
+            dependencies: ["TestSupport", "Telephony", "Simulator", "Transport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "AudioCheckTests",
             dependencies: ["TestSupport", "AudioCheck"],
@@ -109,16 +116,27 @@ let package = Package(
         ),
         .testTarget(name: "CatalogTests", dependencies: ["TestSupport", "Catalog", "Archive", "Simulator"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "Model"], swiftSettings: strict),
-        .testTarget(name: "SimulatorTests", dependencies: ["TestSupport", "Simulator", "AudioCheck", "Transport"], swiftSettings: strict),
         .testTarget(
-            name: "ArchiveTests",
-            dependencies: ["TestSupport", "Archive", "Simulator", "Catalog", "AudioCheck", "Telephony", .product(name: "Crypto", package: "swift-crypto")],
+            name: "SimulatorTests",
+            dependencies: ["TestSupport", "Simulator", "AudioCheck", "Transport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
-        .testTarget(name: "DownloadsTests", dependencies: ["TestSupport", "Downloads", "Simulator", "Transport"], swiftSettings: strict),
+        .testTarget(
+            name: "ArchiveTests",
+            dependencies: ["TestSupport", 
+                "Archive", "Simulator", "Catalog", "AudioCheck", "Telephony", "Transport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DownloadsTests",
+            dependencies: ["TestSupport", "Downloads", "Simulator", "Transport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["TestSupport", "Transport", "Simulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["TestSupport", "Transport", "Model", "Simulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Simulator", "Catalog", "AudioCheck"], swiftSettings: strict),

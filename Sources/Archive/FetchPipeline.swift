@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import AudioCheck
 import Catalog
 import Downloads
@@ -43,7 +44,7 @@ public struct FetchPipeline: Sendable {
     /// Fetches every order, `options.jobs` at a time, reporting through `events`.
     public func run(orders: [OrderID], events: @escaping @Sendable (FetchEvent) -> Void) async throws -> FetchSummary {
         let started = ContinuousClock.now
-        let summary = try await Transport.withClient(connectTimeout: options.api.connectTimeout, readTimeout: options.api.readTimeout) { http in
+        let summary = try await HTTPClient.withHTTPClient(configuration: options.api.clientConfiguration) { http in
             let api = try APIClient(configuration: options.api, http: http)
             let worker = OrderWorker(
                 options: options, catalog: catalog, api: api, downloader: Downloader(http: http),

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import AudioCheck
 import Catalog
 import Foundation
@@ -46,7 +47,7 @@ public struct ImportPipeline: Sendable {
     public func run(paths: [String], events: @escaping @Sendable (ImportEvent) -> Void) async throws -> ImportSummary {
         let candidates = ImportSource.candidates(in: paths)
         if let api {
-            return try await Transport.withClient(connectTimeout: api.connectTimeout, readTimeout: api.readTimeout) { http in
+            return try await HTTPClient.withHTTPClient(configuration: api.clientConfiguration) { http in
                 var run = ImportRun(pipeline: self, client: try APIClient(configuration: api, http: http), events: events)
                 return try await run.adopt(candidates)
             }
@@ -141,7 +142,7 @@ private struct ImportRun {
         if let info { record.learn(info) }
         record.apply(report)
         record.filePath = destination
-        record.verifiedAt = Self.iso8601(Date())
+        record.verifiedAt = Timestamp.now.iso8601
         record.downloadedAt = place == .outside ? record.verifiedAt : existing?.downloadedAt ?? Self.modified(source.status)
         try await pipeline.catalog.saveImported(record)
         summary.imported += 1

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Model
 import Telephony
 import Transport
@@ -5,7 +6,7 @@ import Transport
 /// One order's calls from the API, with docs/contract.md §1 retries, for `info` and `import`.
 public enum MetadataLookup {
     public static func calls(for order: OrderID, api configuration: APIConfiguration, retry: RetryPolicy) async throws -> [CallInfo] {
-        try await Transport.withClient(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout) { http in
+        try await HTTPClient.withHTTPClient(configuration: configuration.clientConfiguration) { http in
             let api = try APIClient(configuration: configuration, http: http)
             return try await Retrier(policy: retry).run(host: api.origin.description) { _ in
                 try await api.calls(for: order)

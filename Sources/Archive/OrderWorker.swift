@@ -4,6 +4,7 @@ import Downloads
 import Foundation
 import Model
 import Telephony
+import Transport
 
 /// Fetches one order: its metadata, then each call's recording in turn.
 struct OrderWorker: Sendable {
@@ -266,17 +267,10 @@ struct OrderWorker: Sendable {
         }
     }
 
-    private func attempt(order: OrderID, callIndex: Int?, stage: DownloadAttempt.Stage, error: any Error) -> DownloadAttempt {
-        var status: Int?
-        switch error {
-        case let error as TelephonyError:
-            if case .notFound = error { status = 404 }
-            if case let .httpStatus(_, code, _) = error { status = code }
-        case let error as DownloadError:
-            if case let .httpStatus(code, _) = error { status = code }
-        default: break
-        }
-        return DownloadAttempt(orderID: order.rawValue, callIndex: callIndex, stage: stage, startedAt: now(), httpStatus: status, error: Self.describe(error))
+    private func attempt(order: OrderID, callIndex: Int?, stage: DownloadAttempt.Stage, error: any ClassifiedError) -> DownloadAttempt {
+        DownloadAttempt(
+            orderID: order.rawValue, callIndex: callIndex, stage: stage, startedAt: now(), httpStatus: error.httpStatus, error: Self.describe(error)
+        )
     }
 
     static func describe(_ error: any Error) -> String {
@@ -284,6 +278,6 @@ struct OrderWorker: Sendable {
     }
 
     private func now() -> String {
-        Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000)).iso8601
+        Timestamp.now.iso8601
     }
 }

@@ -109,7 +109,7 @@ public struct VerifyPipeline: Sendable {
         var record = original
         var found: String?
         let path = location.path(original.filePath ?? "")
-        record.verifiedAt = Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000)).iso8601
+        record.verifiedAt = Timestamp.now.iso8601
         if access(path, F_OK) != 0 {
             record.verdict = .missing
             record.verdictDetail = "\(original.filePath ?? "") is gone"

@@ -6,6 +6,7 @@ import Model
 import Reports
 import Simulator
 import Telephony
+import Transport
 
 extension CallArchive {
     /// `demo`: the whole tool against the in-process simulator, no credentials needed.

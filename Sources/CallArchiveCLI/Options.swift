@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Reports
 import Telephony
+import Transport
 
 /// Where the archive is: `--archive` (alias `--output-dir`) and `--catalog`.
 struct ArchiveOptions: ParsableArguments {

@@ -1,4 +1,5 @@
 import Model
+import Transport
 
 /// Why a recording download failed, and whether trying again can help.
 public enum DownloadError: ClassifiedError {
@@ -18,13 +19,17 @@ public enum DownloadError: ClassifiedError {
     public var kind: FailureKind {
         switch self {
         case let .httpStatus(status, retryAfter):
-            if status == 429 { return .rateLimited(retryAfter: retryAfter) }
-            return status >= 500 ? .transient : .permanent
+            return FailureKind(httpStatus: status, retryAfter: retryAfter)
         case .network, .shortBody, .unexpectedRange:
             return .transient
         case .tooLarge, .refusedRedirect, .tooManyRedirects, .disk, .contentEncoding, .cancelled:
             return .permanent
         }
+    }
+
+    public var httpStatus: Int? {
+        if case let .httpStatus(status, _) = self { return status }
+        return nil
     }
 
     public var description: String {

@@ -61,8 +61,7 @@ public struct Downloader: Sendable {
             return try await restart(request, headers: headers, progress: progress)
         }
         guard status == 200 || status == 206 else {
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0) }
-            throw .httpStatus(status: status, retryAfter: retryAfter)
+            throw .httpStatus(status: status, retryAfter: RetryAfter.seconds(in: response.headers))
         }
         // The client asks for `identity` and never decompresses: compressed bytes would be
         // stored as if they were the recording.
@@ -112,7 +111,7 @@ public struct Downloader: Sendable {
             guard let location = response.headers.first(name: "Location"),
                   let next = URL(string: location, relativeTo: url)?.absoluteURL
             else { throw .refusedRedirect(url: "", reason: "no usable Location header") }
-            guard let scheme = next.scheme?.lowercased(), scheme == "http" || scheme == "https", next.host != nil else {
+            guard Origin.refusal(of: next) == nil else {
                 throw .refusedRedirect(url: location, reason: "only http and https are followed")
             }
             url = next

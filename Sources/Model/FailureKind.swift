@@ -11,4 +11,6 @@ public enum FailureKind: Sendable, Equatable {
 /// An error that knows whether trying again can help.
 public protocol ClassifiedError: Error, Sendable, CustomStringConvertible {
     var kind: FailureKind { get }
+    /// The HTTP status the server answered, when the failure is one; recorded with the attempt.
+    var httpStatus: Int? { get }
 }

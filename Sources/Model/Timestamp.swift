@@ -1,3 +1,5 @@
+import Foundation
+
 /// A point in time with millisecond precision, parsed from and written as ISO 8601.
 ///
 /// The catalog stores times as `2025-02-20T22:52:34.000Z` text: UTC, fixed width, so that text
@@ -8,6 +10,11 @@ public struct Timestamp: Hashable, Sendable, Comparable {
 
     public init(millisecondsSince1970: Int64) {
         self.millisecondsSince1970 = millisecondsSince1970
+    }
+
+    /// The current time, to the millisecond (truncated).
+    public static var now: Timestamp {
+        Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000))
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM|±HHMM)`; a space may stand for `T`.

@@ -28,36 +28,24 @@ public struct APIConfiguration: Sendable {
         self.readTimeout = readTimeout
     }
 
+    /// The HTTP client settings these timeouts give, for `HTTPClient.withHTTPClient`.
+    public var clientConfiguration: HTTPClient.Configuration {
+        Transport.configuration(connectTimeout: connectTimeout, readTimeout: readTimeout)
+    }
+
     /// Why `text` cannot be the API URL, or nil when it can: an absolute http or https URL
     /// with a host, possibly a template with `{order_id}`.
     public static func problem(withAPIURL text: String) -> String? {
         if text.isEmpty { return "the API URL is empty" }
         let probe = text.replacingOccurrences(of: "{order_id}", with: "ORDER")
-        guard let url = URL(string: probe), let scheme = url.scheme?.lowercased() else {
-            return "not an absolute URL; use one such as https://host/calls"
+        guard let url = URL(string: probe) else { return "not an absolute URL; use one such as https://host/calls" }
+        switch Origin.refusal(of: url) {
+        case nil: return nil
+        case .notAbsolute: return "not an absolute URL; use one such as https://host/calls"
+        case let .scheme(scheme): return "only http and https APIs are supported, not \(scheme):"
+        case .noHost: return "the URL has no host"
         }
-        guard scheme == "http" || scheme == "https" else { return "only http and https APIs are supported, not \(scheme):" }
-        guard Origin(url) != nil else { return "the URL has no host" }
-        return nil
     }
-}
-
-/// Scheme, host and port: the unit the token is scoped to and 429 pauses apply to.
-public struct Origin: Hashable, Sendable, CustomStringConvertible {
-    public let scheme: String
-    public let host: String
-    public let port: Int
-
-    public init?(_ url: URL) {
-        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host?.lowercased(), !host.isEmpty
-        else { return nil }
-        self.scheme = scheme
-        self.host = host
-        port = url.port ?? (scheme == "https" ? 443 : 80)
-    }
-
-    public var description: String { "\(scheme)://\(host):\(port)" }
 }
 
 /// The telephony API client: one order's calls, the URL and headers of a recording.
@@ -107,7 +95,7 @@ public struct APIClient: Sendable {
         do {
             let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
             status = Int(response.status.code)
-            retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0) }
+            retryAfter = RetryAfter.seconds(in: response.headers)
             if status == 200 {
                 body = try await response.body.collect(upTo: Self.maxBodyBytes)
             } else {
@@ -132,11 +120,11 @@ public struct APIClient: Sendable {
         guard let url = URL(string: text, relativeTo: apiBase)?.absoluteURL else {
             throw .refusedURL(url: text, reason: "not a URL")
         }
-        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-            throw .refusedURL(url: text, reason: "only http and https recordings are fetched")
+        switch Origin.refusal(of: url) {
+        case nil: return url
+        case .notAbsolute, .scheme: throw .refusedURL(url: text, reason: "only http and https recordings are fetched")
+        case .noHost: throw .refusedURL(url: text, reason: "no host")
         }
-        guard Origin(url) != nil else { throw .refusedURL(url: text, reason: "no host") }
-        return url
     }
 
     /// Headers for fetching `url`: the bearer token only when `url` is on the API's own origin.

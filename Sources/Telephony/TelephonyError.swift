@@ -1,4 +1,5 @@
 import Model
+import Transport
 
 /// Why the API could not give an order's calls, or a recording URL was refused.
 public enum TelephonyError: ClassifiedError {
@@ -12,12 +13,19 @@ public enum TelephonyError: ClassifiedError {
     public var kind: FailureKind {
         switch self {
         case let .httpStatus(_, status, retryAfter):
-            if status == 429 { return .rateLimited(retryAfter: retryAfter) }
-            return status >= 500 ? .transient : .permanent
+            return FailureKind(httpStatus: status, retryAfter: retryAfter)
         case .network:
             return .transient
         case .notFound, .invalidResponse, .invalidAPIURL, .refusedURL:
             return .permanent
+        }
+    }
+
+    public var httpStatus: Int? {
+        switch self {
+        case .notFound: 404
+        case let .httpStatus(_, status, _): status
+        case .invalidResponse, .network, .invalidAPIURL, .refusedURL: nil
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 
 /// Reads a `Retry-After` header: delta-seconds (`120`) or an HTTP-date
 /// (`Wed, 21 Oct 2015 07:28:00 GMT`), as seconds from `now` (never negative).
@@ -8,6 +9,11 @@ public enum RetryAfter {
         if let seconds = Double(text), seconds.isFinite, seconds >= 0 { return seconds }
         guard let date = httpDate(text) else { return nil }
         return max(0, date.timeIntervalSince(now))
+    }
+
+    /// The `Retry-After` of a response, when it has a readable one.
+    public static func seconds(in headers: HTTPHeaders) -> Double? {
+        headers.first(name: "Retry-After").flatMap { seconds($0) }
     }
 
     /// IMF-fixdate, the only HTTP-date form servers are required to send.

@@ -1,10 +1,11 @@
 import AsyncHTTPClient
 import NIOCore
 
-/// The HTTP client both the API client and the downloader use, configured from docs/contract.md §1
-/// timeouts, with redirects left to the caller (which checks each hop's scheme and origin).
+/// How both the API client and the downloader talk HTTP: docs/contract.md §1 timeouts, redirects
+/// left to the caller (which checks each hop's scheme and origin), and errors in plain words.
 public enum Transport {
-    public static func makeClient(connectTimeout: Double, readTimeout: Double) -> HTTPClient {
+    /// The configuration every client is made with, inside `HTTPClient.withHTTPClient`.
+    public static func configuration(connectTimeout: Double, readTimeout: Double) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(
@@ -17,22 +18,7 @@ public enum Transport {
         // let the caller's retry policy (backoff, --retries) decide, instead of the client
         // retrying silently until the connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
-
-    /// Runs `body` with a client made by `makeClient`, shutting it down afterwards.
-    public static func withClient<T>(
-        connectTimeout: Double, readTimeout: Double, _ body: (HTTPClient) async throws -> T
-    ) async throws -> T {
-        let client = makeClient(connectTimeout: connectTimeout, readTimeout: readTimeout)
-        do {
-            let result = try await body(client)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        return configuration
     }
 
     /// A short, user-facing account of a transport error.

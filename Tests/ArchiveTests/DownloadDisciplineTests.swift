@@ -8,6 +8,7 @@ import Simulator
 import Telephony
 import Testing
 import TestSupport
+import Transport
 
 func sha256Hex(_ bytes: [UInt8]) -> String {
     SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()

@@ -8,6 +8,7 @@ import Synchronization
 import Telephony
 import Testing
 import TestSupport
+import Transport
 
 /// Fetches `ids` from `simulator` into a fresh archive; returns the archive, its catalog and the summary.
 func fetch(_ ids: [String], from simulator: Simulator, retries: Int = 2, directory: String? = nil) async throws -> (ArchiveLocation, any Catalog, FetchSummary) {

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Downloads
 import Foundation
 import Model
@@ -37,7 +38,7 @@ import Transport
     ) async throws -> (Result<DownloadResult, DownloadError>, [LoggedRequest]) {
         let simulator = Simulator(options: SimulatorOptions(rules: rules, slowChunkDelay: .milliseconds(100), lorisDelay: .seconds(3)))
         let result = try await simulator.withRunning { api in
-            try await Transport.withClient(connectTimeout: 5, readTimeout: readTimeout) { http in
+            try await HTTPClient.withHTTPClient(configuration: Transport.configuration(connectTimeout: 5, readTimeout: readTimeout)) { http in
                 let url = URL(string: api.replacingOccurrences(of: "/calls", with: "/recordings/\(order).mp3"))!
                 let request = DownloadRequest(url: url, partPath: partPath, maxSize: maxSize, requestTimeout: timeout)
                 do {

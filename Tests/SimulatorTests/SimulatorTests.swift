@@ -49,7 +49,7 @@ import Transport
         let recording = try #require(simulator.recording(order: order, callIndex: 1))
         let (full, ranged) = try await simulator.withRunning { url in
             let base = url.replacingOccurrences(of: "/calls", with: "")
-            return try await Transport.withClient(connectTimeout: 30, readTimeout: 30) { http in
+            return try await HTTPClient.withHTTPClient(configuration: Transport.configuration(connectTimeout: 30, readTimeout: 30)) { http in
                 func get(_ range: String?) async throws -> (status: Int, contentRange: String?, body: [UInt8]) {
                     var request = HTTPClientRequest(url: "\(base)/recordings/RANGE1.mp3")
                     if let range { request.headers.add(name: "Range", value: range) }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Model
 import Simulator
@@ -11,7 +12,7 @@ import Transport
         _ body: @Sendable (APIClient, String) async throws -> T
     ) async throws -> T {
         try await simulator.withRunning { url in
-            try await Transport.withClient(connectTimeout: 30, readTimeout: 30) { http in
+            try await HTTPClient.withHTTPClient(configuration: Transport.configuration(connectTimeout: 30, readTimeout: 30)) { http in
                 try await body(try APIClient(configuration: APIConfiguration(apiURL: url, token: token), http: http), url)
             }
         }
@@ -55,7 +56,7 @@ import Transport
     }
 
     @Test func templatesSubstituteTheID() throws {
-        let http = Transport.makeClient(connectTimeout: 1, readTimeout: 1)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Transport.configuration(connectTimeout: 1, readTimeout: 1))
         defer { try? http.syncShutdown() }
         let client = try APIClient(configuration: APIConfiguration(apiURL: "https://host.example/v2/calls?order={order_id}"), http: http)
         #expect(client.metadataURL(for: try OrderID("E8ZQCJ")) == "https://host.example/v2/calls?order=E8ZQCJ")
@@ -64,7 +65,7 @@ import Transport
     }
 
     @Test func recordingURLsAreResolvedAndSchemesChecked() throws {
-        let http = Transport.makeClient(connectTimeout: 1, readTimeout: 1)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Transport.configuration(connectTimeout: 1, readTimeout: 1))
         defer { try? http.syncShutdown() }
         let client = try APIClient(configuration: APIConfiguration(apiURL: "http://127.0.0.1:9/api/calls", token: "s3cret"), http: http)
         #expect(try client.recordingURL("/rec/a.mp3").absoluteString == "http://127.0.0.1:9/rec/a.mp3")
@@ -81,7 +82,7 @@ import Transport
     }
 
     @Test func invalidAPIURLIsRefused() {
-        let http = Transport.makeClient(connectTimeout: 1, readTimeout: 1)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Transport.configuration(connectTimeout: 1, readTimeout: 1))
         defer { try? http.syncShutdown() }
         #expect(throws: TelephonyError.self) { try APIClient(configuration: APIConfiguration(apiURL: "ftp://x/calls"), http: http) }
         #expect(throws: TelephonyError.self) { try APIClient(configuration: APIConfiguration(apiURL: "not a url"), http: http) }

@@ -5,7 +5,7 @@ import Simulator
 import Testing
 import Transport
 
-/// `Transport.describe` and the client `Transport.makeClient` configures. Each timeout test
+/// `Transport.describe` and the client `Transport.configuration` configures. Each timeout test
 /// makes every other limit long, so the message alone proves which one fired (elapsed times
 /// would measure the load of the shared test process instead).
 @Suite struct TransportTests {
@@ -54,7 +54,7 @@ import Transport
     @Test func redirectsAndEncodingsAreLeftToTheCaller() async throws {
         let simulator = Simulator(options: SimulatorOptions(rules: ["TRHOP1": FaultRule(kind: .redirect), "TRGZP1": FaultRule(kind: .gzip)]))
         let (redirect, gzip) = try await simulator.withRunning { api in
-            try await Transport.withClient(connectTimeout: 300, readTimeout: 300) { http in
+            try await HTTPClient.withHTTPClient(configuration: Transport.configuration(connectTimeout: 300, readTimeout: 300)) { http in
                 let base = api.replacingOccurrences(of: "/calls", with: "/recordings/")
                 let hop = try await http.execute(HTTPClientRequest(url: base + "TRHOP1.mp3"), timeout: .seconds(300))
                 _ = try await hop.body.collect(upTo: 1 << 20)
@@ -71,7 +71,8 @@ import Transport
     /// Runs one GET to the end of its body; the error it ends with, if any.
     static func failure(url: String, connectTimeout: Double, readTimeout: Double, deadline: Double = 300) async -> (any Error)? {
         do {
-            try await Transport.withClient(connectTimeout: connectTimeout, readTimeout: readTimeout) { http in
+            let configuration = Transport.configuration(connectTimeout: connectTimeout, readTimeout: readTimeout)
+            try await HTTPClient.withHTTPClient(configuration: configuration) { http in
                 let response = try await http.execute(HTTPClientRequest(url: url), timeout: .milliseconds(Int64(deadline * 1000)))
                 for try await _ in response.body {}
             }

@@ -112,6 +112,7 @@ public struct RateLimitTooLong: ClassifiedError {
     public let wait: Double
     public let limit: Double
     public var kind: FailureKind { .permanent }
+    public var httpStatus: Int? { cause.httpStatus }
     public var description: String {
         "\(cause.description); the server asked to wait \(Int(wait.rounded())) s, more than --max-retry-wait \(Int(limit)) s"
     }
