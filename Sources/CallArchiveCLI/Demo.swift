@@ -55,7 +55,7 @@ extension CallArchive {
             let records = try await catalog.records(CatalogQuery(words: [], limit: 8))
             Console.out(TableWriter(width: Console.width).render(records))
             Console.out("\n$ callarchive stats --archive \(location.directory) --by verdict\n")
-            Console.out(StatsFormat.render(try await catalog.stats(CatalogQuery(), by: .verdict), format: .table, grouping: .verdict))
+            Console.out(StatsRenderer.render(try await catalog.stats(CatalogQuery(), by: .verdict), format: .table, grouping: .verdict))
             Console.out("\nTry: callarchive search --archive \(location.directory) agent:marcus, or export --archive \(location.directory) > calls.csv\n")
         }
     }

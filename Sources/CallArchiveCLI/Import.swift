@@ -29,55 +29,66 @@ extension CallArchive {
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var network: NetworkOptions
 
-        /// The catalog columns a `--json` line carries after `path`.
-        static let jsonColumns = JSONLinesWriter(columns: [
-            "order_id", "call_index", "file_path", "file_size", "sha256", "verdict", "verdict_detail", "audio_seconds",
-        ])
-
         func execute() async throws {
             let location = archive.location
             let catalog = try location.openForWriting()
             let pipeline = ImportPipeline(location: location, catalog: catalog, api: offline ? nil : network.api, retry: network.retry)
-            let (asJSON, paths) = (json, paths)
+            let (renderer, paths) = (ImportRenderer(json: json), paths)
             let summary = try await Interrupts.cancellable(notice: "the file in hand is recorded") {
-                try await pipeline.run(paths: paths) { event in
-                    if asJSON { Self.printJSON(event) } else { Self.printText(event) }
-                }
+                try await pipeline.run(paths: paths) { renderer.handle($0) }
             }
-            let rows = try await catalog.count()
-            if json {
-                Console.out(JSONStyle.object([
-                    ("imported", .integer(Int64(summary.imported))), ("skipped", .integer(Int64(summary.skipped))),
-                    ("not_valid", .integer(Int64(summary.notValid))), ("catalog_rows", .integer(Int64(rows))),
-                ]) + "\n")
-            } else {
-                Console.err("Imported \(summary.imported) file\(summary.imported == 1 ? "" : "s") (\(summary.notValid) not valid), "
-                    + "skipped \(summary.skipped); the catalog has \(rows) call\(rows == 1 ? "" : "s").\n")
-            }
+            renderer.finish(summary, rows: try await catalog.count())
             if summary.skipped > 0 || summary.notValid > 0 { throw ExitCode(1) }
         }
+    }
+}
 
-        static func printText(_ event: ImportEvent) {
-            switch event {
-            case let .imported(record, _, path):
-                let detail = record.verdictDetail.isEmpty ? "" : " (\(record.verdictDetail))"
-                Console.err(TerminalText.safe("\(path): \(record.verdict.rawValue)\(detail)") + "\n")
-            case let .skipped(path, reason):
-                Console.err(TerminalText.safe("\(path): skipped: \(reason)") + "\n")
-            case let .metadataUnavailable(order, index, reason):
-                Console.err(TerminalText.safe("\(order) call \(index): no metadata from the API: \(reason)") + "\n")
-            }
+/// What `import` shows: a line on stderr per file, or with `--json` an object per file on
+/// stdout; then the summary.
+struct ImportRenderer: Sendable {
+    let json: Bool
+
+    /// The catalog columns a `--json` line carries after `path`.
+    static let jsonColumns = JSONLinesWriter(columns: [
+        "order_id", "call_index", "file_path", "file_size", "sha256", "verdict", "verdict_detail", "audio_seconds",
+    ])
+
+    func handle(_ event: ImportEvent) {
+        if json { Self.printJSON(event) } else { Self.printText(event) }
+    }
+
+    func finish(_ summary: ImportSummary, rows: Int) {
+        if json {
+            Console.out(JSONStyle.object([
+                ("imported", .integer(Int64(summary.imported))), ("skipped", .integer(Int64(summary.skipped))),
+                ("not_valid", .integer(Int64(summary.notValid))), ("catalog_rows", .integer(Int64(rows))),
+            ]) + "\n")
+        } else {
+            Console.err("Imported \(summary.imported) file\(summary.imported == 1 ? "" : "s") (\(summary.notValid) not valid), "
+                + "skipped \(summary.skipped); the catalog has \(rows) call\(rows == 1 ? "" : "s").\n")
         }
+    }
 
-        static func printJSON(_ event: ImportEvent) {
-            switch event {
-            case let .imported(record, source, _):
-                Console.out("{\"path\":\(JSONText.quoted(source)),\(jsonColumns.object(record).dropFirst())\n")
-            case let .skipped(path, reason):
-                Console.out("{\"path\":\(JSONText.quoted(path)),\"skipped\":\(JSONText.quoted(reason))}\n")
-            case .metadataUnavailable:
-                printText(event)
-            }
+    private static func printText(_ event: ImportEvent) {
+        switch event {
+        case let .imported(record, _, path):
+            let detail = record.verdictDetail.isEmpty ? "" : " (\(record.verdictDetail))"
+            Console.err(TerminalText.safe("\(path): \(record.verdict.rawValue)\(detail)") + "\n")
+        case let .skipped(path, reason):
+            Console.err(TerminalText.safe("\(path): skipped: \(reason)") + "\n")
+        case let .metadataUnavailable(order, index, reason):
+            Console.err(TerminalText.safe("\(order) call \(index): no metadata from the API: \(reason)") + "\n")
+        }
+    }
+
+    private static func printJSON(_ event: ImportEvent) {
+        switch event {
+        case let .imported(record, source, _):
+            Console.out("{\"path\":\(JSONText.quoted(source)),\(jsonColumns.object(record).dropFirst())\n")
+        case let .skipped(path, reason):
+            Console.out("{\"path\":\(JSONText.quoted(path)),\"skipped\":\(JSONText.quoted(reason))}\n")
+        case .metadataUnavailable:
+            printText(event)
         }
     }
 }

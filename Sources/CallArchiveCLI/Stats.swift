@@ -34,7 +34,7 @@ extension CallArchive {
                 return Console.out(statements.map { $0 + ";\n" }.joined())
             }
             let rows = try await archive.location.openForReading().stats(compiled, by: by)
-            Console.out(StatsFormat.render(rows, format: format, grouping: by, wide: wide))
+            Console.out(StatsRenderer.render(rows, format: format, grouping: by, wide: wide))
         }
     }
 }
@@ -42,7 +42,7 @@ extension CallArchive {
 extension StatsGrouping: ExpressibleByArgument {}
 
 /// The stats table, CSV and JSON (docs/reports.md, "stats").
-enum StatsFormat {
+enum StatsRenderer {
     static func render(_ rows: [StatsRow], format: CallArchive.Stats.Format, grouping: StatsGrouping?, wide: Bool = false) -> String {
         switch format {
         case .json:

@@ -31,27 +31,20 @@ extension CallArchive {
             let compiled = try CatalogQuery(words: query.words)
             let location = archive.location
             let catalog = try location.openExisting()
-            let progress = VerifyProgress(bar: Console.stderrIsTerminal, json: json)
+            let renderer = VerifyRenderer(bar: Console.stderrIsTerminal, json: json)
+            let pipeline = VerifyPipeline(location: location, catalog: catalog, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             let summary = try await Interrupts.cancellable(notice: "the files being checked are recorded") {
-                try await VerifyPipeline(location: location, catalog: catalog, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount).run(compiled, orphans: orphans) { progress.show($0) }
+                try await pipeline.run(compiled, orphans: orphans) { renderer.handle($0) }
             }
-            if progress.bar { Console.err("\r\u{1B}[2K") }
-            if json {
-                Console.out(try JSONStyle.encode(summary) + "\n")
-            } else {
-                for orphan in summary.orphans { Console.out("orphan: \(orphan)\n") }
-                let counts = summary.verdicts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-                Console.err("Verified \(summary.checked) file\(summary.checked == 1 ? "" : "s"): \(counts.isEmpty ? "nothing to check" : counts)"
-                    + (orphans ? "; \(summary.orphans.count) orphan\(summary.orphans.count == 1 ? "" : "s")" : "") + "\n")
-            }
+            try renderer.finish(summary, orphans: orphans)
             if !summary.clean { throw ExitCode(1) }
         }
     }
 }
 
 /// What `verify` shows as files are checked: problems on stderr, a counter on a terminal, and
-/// with `--json` an object per file on stdout.
-final class VerifyProgress: Sendable {
+/// with `--json` an object per file on stdout; then the summary.
+final class VerifyRenderer: Sendable {
     let bar: Bool
     let json: Bool
     private let done = Mutex(0)
@@ -61,7 +54,7 @@ final class VerifyProgress: Sendable {
         self.json = json
     }
 
-    func show(_ outcome: VerifyOutcome) {
+    func handle(_ outcome: VerifyOutcome) {
         let count = done.withLock { $0 += 1; return $0 }
         let record = outcome.record
         if json { Console.out(Self.object(outcome) + "\n") }
@@ -71,6 +64,17 @@ final class VerifyProgress: Sendable {
                 + (record.verdictDetail.isEmpty ? "" : ": \(record.verdictDetail)") + "\n")
         }
         if bar { Console.err("\r\u{1B}[2KVerifying \(count)/\(outcome.total) files") }
+    }
+
+    /// Clears the counter, then the summary: a line on stderr (and the orphans on stdout), or
+    /// with `--json` an object on stdout.
+    func finish(_ summary: VerifySummary, orphans: Bool) throws {
+        if bar { Console.err("\r\u{1B}[2K") }
+        if json { return Console.out(try JSONStyle.encode(summary) + "\n") }
+        for orphan in summary.orphans { Console.out("orphan: \(orphan)\n") }
+        let counts = summary.verdicts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        Console.err("Verified \(summary.checked) file\(summary.checked == 1 ? "" : "s"): \(counts.isEmpty ? "nothing to check" : counts)"
+            + (orphans ? "; \(summary.orphans.count) orphan\(summary.orphans.count == 1 ? "" : "s")" : "") + "\n")
     }
 
     /// One checked file: where it is, its verdict before and now, and its hash in the catalog
