@@ -90,9 +90,27 @@ extension SQLiteCatalog {
 
     public func forEach(_ query: CatalogQuery, _ body: @escaping (CallRecord) throws -> Void) async throws(CatalogError) {
         try await read { db in
+            // The head of the listing first (`SQLiteDialect.headSelect`): when it holds `limit`
+            // matches they are the answer, and the whole search never runs.
+            if let (sql, arguments) = try SQLiteDialect.headSelect(CallRows.selection, query, in: db), let limit = query.limit {
+                var head: [[FieldValue]] = []
+                try Self.eachRow(sql, arguments, in: db) { head.append($0) }
+                if head.count == limit { return try head.forEach { try body(CallRecord(columnValues: $0)) } }
+            }
             let (sql, arguments) = try SQLiteDialect.select(CallRows.selection, query, in: db)
             try Self.eachRow(sql, arguments, in: db) { try body(CallRecord(columnValues: $0)) }
         }
+    }
+
+    /// The statement that answers a search, as `forEach` chooses it.
+    private static func searchStatement(_ query: CatalogQuery, in db: Database) throws -> (String, StatementArguments) {
+        if let (sql, arguments) = try SQLiteDialect.headSelect(CallRows.selection, query, in: db),
+           let limit = query.limit,
+           try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(sql))", arguments: arguments) == limit
+        {
+            return (sql, arguments)
+        }
+        return try SQLiteDialect.select(CallRows.selection, query, in: db)
     }
 
     public func forEachRow(
@@ -125,7 +143,7 @@ extension SQLiteCatalog {
 
     public func statement(search query: CatalogQuery) async throws(CatalogError) -> String {
         try await read { db in
-            let (sql, arguments) = try SQLiteDialect.select(CallRows.selection, query, in: db)
+            let (sql, arguments) = try Self.searchStatement(query, in: db)
             return try Self.expanded(sql, arguments, in: db)
         }
     }

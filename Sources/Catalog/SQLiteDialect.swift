@@ -16,6 +16,19 @@ enum SQLiteDialect {
         return (sql, arguments)
     }
 
+    /// For a filtered search with a limit, in the listing order: the same search over only the
+    /// first calls in that order (`calls_time_order` hands them over without sorting). When it
+    /// finds `limit` rows, they are the answer; a filter on an index would instead have read
+    /// and sorted every match (83,000 for `agent:priya` in a million calls: 170 ms, against a
+    /// few for the head). Nil when it does not apply.
+    static func headSelect(_ columns: String, _ query: CatalogQuery, in db: Database) throws -> (String, StatementArguments)? {
+        guard let limit = query.limit, limit > 0, !query.predicates.isEmpty, query.order == SortKey.listing else { return nil }
+        let head = min(max(2_000, limit * 40), 50_000)
+        let (filter, arguments) = try whereClause(query, in: db)
+        let order = orderClause(query.order)
+        return ("SELECT \(columns) FROM (SELECT * FROM calls ORDER BY \(order) LIMIT \(head)) WHERE \(filter) ORDER BY \(order) LIMIT \(limit)", arguments)
+    }
+
     /// The WHERE clause (`1` when there is no filter) with its arguments.
     static func whereClause(_ query: CatalogQuery, in db: Database) throws -> (String, StatementArguments) {
         var arguments: [DatabaseValue] = []

@@ -115,8 +115,10 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         try await catalog().records(CatalogQuery(words: words)).map(\.orderID)
     }
 
-    /// Migration 0003: a store-and-agent search goes through (store_name, agent_name), and a
-    /// listing takes its rows in order from (call_in_time, order_id, call_index).
+    /// Migrations 0003 and 0004: a store's calls come in listing order from (store_name,
+    /// call_in_time, …), with or without an agent (on a million calls the planner's pick,
+    /// store_time, and store_agent both answer store-and-agent in under 5 ms), and a listing
+    /// takes its rows in order from (call_in_time, order_id, call_index).
     @Test func searchesUseTheCompositeIndexes() async throws {
         let catalog = try await catalog()
         func plan(_ words: [String], limit: Int? = nil) async throws -> String {
@@ -128,7 +130,9 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
             }
         }
         let storeAndAgent = try await plan(["store:jet", "agent:marcus"])
-        #expect(storeAndAgent.contains("USING INDEX calls_store_agent"), "\(storeAndAgent)")
+        #expect(storeAndAgent.contains("INDEX calls_store_") && !storeAndAgent.contains("SCAN calls"), "\(storeAndAgent)")
+        let store = try await plan(["store:jet"], limit: 50)
+        #expect(store.contains("INDEX calls_store_time") && !store.contains("TEMP B-TREE"), "\(store)")
         let listing = try await plan([], limit: 1)
         #expect(listing.contains("calls_time_order") && !listing.contains("TEMP B-TREE"), "\(listing)")
     }
@@ -175,6 +179,26 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         let stored = try #require(try await catalog.record(order: "RT0001", callIndex: 2))
         #expect(stored.verdict == .corrupt && stored.frames == 2000 && stored.storeName == record.storeName)
         #expect(CallRecord.columns.map(\.name) == CallRecord.columnNames + ["api_json"])
+    }
+
+    /// A search with a limit reads the head of the listing first; whether the head holds
+    /// enough matches or not, the answer is the unlimited search's first rows.
+    @Test func limitedSearchesAnswerFromTheHeadOrTheWhole() async throws {
+        let catalog = try SQLiteCatalog.inMemory()
+        var records: [CallRecord] = []
+        for n in 0..<3000 {
+            // Every third call is Common's; Rare's three calls come last in time.
+            var record = try sampleRecord(String(format: "H%05d", n), agent: n % 3 == 0 ? "Common Agent" : n >= 2997 ? "Rare Agent" : "Other Agent")
+            record.callInTime = Timestamp(millisecondsSince1970: 1_700_000_000_000 + Int64(n) * 60_000).iso8601
+            records.append(record)
+        }
+        try await catalog.save(records.shuffled())
+        for (words, fromHead) in [(["agent:common"], true), (["agent:rare"], false), (["common"], true), (["-agent:other"], true)] {
+            let limited = try await catalog.records(CatalogQuery(words: words, limit: 50)).map(\.orderID)
+            let whole = try await catalog.records(CatalogQuery(words: words)).map(\.orderID)
+            #expect(limited == Array(whole.prefix(50)), "\(words)")
+            #expect(try await catalog.statement(search: CatalogQuery(words: words, limit: 50)).contains("LIMIT 2000") == fromHead, "\(words)")
+        }
     }
 
     @Test func fieldForms() async throws {
