@@ -171,7 +171,11 @@ extension SQLiteCatalog {
     ) throws {
         let statement = try db.makeStatement(sql: sql)
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
-        while try cursor.next() != nil { try body(CallRows.values(statement, count: statement.columnCount)) }
+        var values = [FieldValue](repeating: .null, count: statement.columnCount)
+        while try cursor.next() != nil {
+            CallRows.read(statement, into: &values)
+            try body(values)
+        }
     }
 
     /// `sql` with `arguments` written in as SQL literals (SQLite's `sqlite3_expanded_sql`).
