@@ -7,6 +7,17 @@ enum CallRows {
     /// Every column, in `CallRecord.columns` order: what `record(_:)` reads.
     static let selection = CallRecord.allColumnNames.joined(separator: ", ")
 
+    /// `UPDATE` of every column but the key and the searchable text, for a row whose key and
+    /// searchable text are as given: the full-text and `field_values` triggers, which watch
+    /// exactly those columns, do not fire.
+    static let updateKeepingText: (sql: String, columns: [CallColumn]) = {
+        let kept = CallRecord.columns.filter { $0.role == .key || SQLiteDialect.listedColumns.contains($0.name) }
+        let written = CallRecord.columns.filter { column in !kept.contains { $0.name == column.name } }
+        let sql = "UPDATE calls SET " + written.map { "\($0.name) = ?" }.joined(separator: ", ")
+            + " WHERE " + kept.map { "\($0.name) = ?" }.joined(separator: " AND ")
+        return (sql, written + kept)
+    }()
+
     /// `INSERT … (every column) VALUES (?, …)`, the value rows repeated `rows` times.
     static func insert(rows: Int, orIgnore: Bool = false) -> String {
         let row = "(" + Array(repeating: "?", count: CallRecord.columns.count).joined(separator: ", ") + ")"

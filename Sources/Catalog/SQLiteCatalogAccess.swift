@@ -12,9 +12,17 @@ extension SQLiteCatalog {
 
     // MARK: Writes
 
+    /// A row whose key and searchable text are unchanged (a fetch's pending row) is updated
+    /// without them, so its full-text entry and `field_values` are not deleted and written
+    /// again as an upsert does; any other row is upserted. The row ends the same either way.
     public func save(_ record: CallRecord, attempts: [DownloadAttempt]) async throws(CatalogError) {
         try await write { db in
-            try db.cachedStatement(sql: CallRows.upsert).execute(arguments: CallRows.arguments([record]))
+            let update = CallRows.updateKeepingText
+            try db.cachedStatement(sql: update.sql)
+                .execute(arguments: StatementArguments(update.columns.map { $0.value(in: record).databaseValue }))
+            if db.changesCount == 0 {
+                try db.cachedStatement(sql: CallRows.upsert).execute(arguments: CallRows.arguments([record]))
+            }
             for attempt in attempts { try attempt.insert(db) }
         }
     }
@@ -201,7 +209,7 @@ extension SQLiteCatalog {
         }
     }
 
-    private func write(_ body: @escaping (Database) throws -> Void) async throws(CatalogError) {
+    func write(_ body: @escaping (Database) throws -> Void) async throws(CatalogError) {
         try await offload { () throws(CatalogError) in
             do {
                 try self.writer.write(body)

@@ -299,3 +299,37 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         #expect(try await catalog.record(order: "IMP002", callIndex: 3)?.verdict == .valid)
     }
 }
+
+@Suite struct SaveTests {
+    /// A fetch's final save over its pending row (updated without its searchable text) leaves
+    /// the row and its attempts exactly as a full upsert does; when the searchable text
+    /// changed, the full-text index follows.
+    @Test func savingOverAPendingRowEndsWithTheRowAnUpsertWrites() async throws {
+        let (upserted, saved) = (try SQLiteCatalog.inMemory(), try SQLiteCatalog.inMemory())
+        var record = try sampleRecord("FET001")
+        record.verdict = .failed
+        record.verdictDetail = "pending: not downloaded yet"
+        for catalog in [upserted, saved] { try await catalog.insertMissing([record]) }
+        record.verdict = .valid
+        record.verdictDetail = "1523 frames decoded"
+        record.filePath = "FET001.mp3"
+        record.fileSize = 259_776
+        record.attempts = 1
+        let attempt = DownloadAttempt(orderID: "FET001", callIndex: 1, stage: .recording, startedAt: "2025-02-20T22:52:34.000Z", httpStatus: 200)
+        try await upserted.write { db in try db.execute(sql: CallRows.upsert, arguments: CallRows.arguments([record])) }
+        try await saved.save(record, attempts: [attempt])
+        #expect(try await saved.record(order: "FET001", callIndex: 1) == upserted.record(order: "FET001", callIndex: 1))
+        #expect(try await saved.attempts(order: "FET001").count == 1)
+
+        record.agentName = "Quentin Zubrowski"
+        try await saved.save(record, attempts: [])
+        #expect(try await saved.record(order: "FET001", callIndex: 1)?.agentName == "Quentin Zubrowski")
+        #expect(try await saved.records(CatalogQuery(words: ["zubrowski"])).map(\.orderID) == ["FET001"])
+        #expect(try await saved.records(CatalogQuery(words: ["agent:zubrowski"])).map(\.orderID) == ["FET001"])
+        #expect(try await saved.records(CatalogQuery(words: ["blanche"])).isEmpty)
+        #expect(try await saved.integrityCheck() == "ok")
+
+        try await saved.save(try sampleRecord("FET002"), attempts: [])
+        #expect(try await saved.record(order: "FET002", callIndex: 1)?.verdict == .valid)
+    }
+}
