@@ -69,7 +69,16 @@ fi
 if [ "$ONLY" = fetch ]; then
   export BENCH_RESULTS=${BENCH_RESULTS:-$BENCH_WORK/results-fetch.json}
   python3 bench/bench.py
-  python3 bench/render.py "$BENCH_RESULTS" /dev/stdout
+  python3 - "$BENCH_RESULTS" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"commit {r['commit']}, API {r['api_server']['url']} ({r['api_server']['kind']})")
+for b in r["benchmarks"]:
+    m = b["measured"]
+    base = "; ".join(f"{x['label']}: {x['median_s']:.3f} s" for x in b["baselines"])
+    print(f"{b['name']}: {m['median_s']:.3f} s ({m['min_s']:.3f}-{m['max_s']:.3f}) vs {base}: "
+          f"{b['ratio']:.2f}x, target {b['target']}: {'met' if b['met'] else 'NOT met'}")
+PY
   exit 0
 fi
 export BENCH_RESULTS=${BENCH_RESULTS:-$PWD/bench/results.json}

@@ -281,7 +281,7 @@ struct OrderWorker: Sendable {
         }
         state.record.filePath = path
         state.record.attempts += state.recordingAttempts
-        try catalog.save(state.record, attempts: state.attempts)
+        try catalog.saveFetched(state.record, attempts: state.attempts)
         return CallOutcome(
             record: state.record, displayPath: path.map(options.location.path), quarantined: quarantined, resumedFrom: resumedFrom
         )

@@ -253,6 +253,24 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// `save(_:attempts:)` for a fetched call: when its row already holds the same key and
+    /// searchable text (the pending row the fetch inserted), only the other columns are
+    /// written, so the full-text entry and `field_values` are not rewritten as a full upsert
+    /// rewrites them; any other row is saved in full. The row ends the same either way.
+    public func saveFetched(_ record: CallRecord, attempts: [DownloadAttempt]) throws(CatalogError) {
+        let names = CallRecord.CodingKeys.allCases.map(\.rawValue)
+        let values = Dictionary(uniqueKeysWithValues: zip(names, record.databaseValues))
+        let kept = ["order_id", "call_index", "store_name", "store_code", "agent_name", "call_status"]
+        let written = names.filter { !kept.contains($0) }
+        let sql = "UPDATE calls SET " + written.map { "\($0) = ?" }.joined(separator: ", ")
+            + " WHERE " + kept.map { "\($0) = ?" }.joined(separator: " AND ")
+        try write { db in
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments((written + kept).map { values[$0] }))
+            if db.changesCount == 0 { try record.upsert(db) }
+            for attempt in attempts { try attempt.insert(db) }
+        }
+    }
+
     /// Writes what a verification found (verdict, detail, the audio figures, `verified_at`) and
     /// nothing else: the call's metadata and its full-text entry stay untouched (rewriting
     /// them cost verify about a tenth of its CPU time), and a fetch that saved the row

@@ -236,3 +236,35 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         #expect(try catalog.record(order: "IMP002", callIndex: 3)?.verdict == .valid)
     }
 }
+
+@Suite struct SaveFetchedTests {
+    /// A fetch's final save over its pending row leaves the row and its attempts exactly as
+    /// `save(_:attempts:)` does; when the searchable text changed, the full-text index follows.
+    @Test func endsWithTheRowAFullSaveWrites() throws {
+        let (full, fetched) = (try Catalog.inMemory(), try Catalog.inMemory())
+        var record = try sampleRecord("FET001")
+        record.verdict = .failed
+        record.verdictDetail = "pending: not downloaded yet"
+        for catalog in [full, fetched] { try catalog.insertMissing([record]) }
+        record.verdict = .valid
+        record.verdictDetail = "1523 frames decoded"
+        record.filePath = "FET001.mp3"
+        record.fileSize = 259_776
+        record.attempts = 1
+        let attempt = DownloadAttempt(orderID: "FET001", callIndex: 1, stage: .recording, startedAt: "2025-02-20T22:52:34.000Z", httpStatus: 200)
+        try full.save(record, attempts: [attempt])
+        try fetched.saveFetched(record, attempts: [attempt])
+        #expect(try fetched.record(order: "FET001", callIndex: 1) == full.record(order: "FET001", callIndex: 1))
+        #expect(try fetched.attempts(order: "FET001").count == 1)
+
+        record.agentName = "Quentin Zubrowski"
+        try fetched.saveFetched(record, attempts: [])
+        #expect(try fetched.record(order: "FET001", callIndex: 1)?.agentName == "Quentin Zubrowski")
+        #expect(try fetched.records(CatalogQuery(words: ["zubrowski"])).map(\.orderID) == ["FET001"])
+        #expect(try fetched.records(CatalogQuery(words: ["blanche"])).isEmpty)
+        #expect(try fetched.integrityCheck() == "ok")
+
+        try fetched.saveFetched(try sampleRecord("FET002"), attempts: [])
+        #expect(try fetched.record(order: "FET002", callIndex: 1)?.verdict == .valid)
+    }
+}
