@@ -333,6 +333,7 @@ def main():
                "mean_audio_s_approx": total_bytes / len(near) / 4000,
                "min_audio_s_approx": min(x[2] for x in near) / 4000,
                "max_audio_s_approx": max(x[2] for x in near) / 4000}
+    dataset["ids_file"] = IDS_FILE or None
     results["dataset_300"] = dataset
 
     # 1. fetch 300, and with a slow API ---------------------------------------------

@@ -53,7 +53,7 @@ export BENCH_SEED_PYTHON=$VENV/bin/python
 export BENCH_WORK=${BENCH_WORK:-/tmp/callarchive-bench}
 mkdir -p "$BENCH_WORK"
 if [ -n "$API_URL" ]; then
-  export BENCH_API_URL=$API_URL BENCH_API_SERVER=$API_URL
+  export BENCH_API_URL=$API_URL BENCH_API_SERVER=given
 else
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   # BIG001…BIG008 serve ~50 MB recordings (fault `long`) for the memory benchmark.
