@@ -1,3 +1,4 @@
+import Downloads
 import Foundation
 import Model
 
@@ -10,7 +11,7 @@ extension ArchiveLocation {
     /// Renames a checked file (already synced) from `from` to `to`, both relative to the archive,
     /// creating `quarantine/` when that is where it goes, then syncs the directory, so the new
     /// name survives a crash. The rename is atomic: the final name never holds a partial file.
-    func commit(_ from: String, to: String) throws {
+    func commit(_ from: String, to: String) async throws {
         if to.hasPrefix(Self.quarantineFolder + "/") {
             try FileManager.default.createDirectory(atPath: path(Self.quarantineFolder), withIntermediateDirectories: true)
         }
@@ -19,7 +20,7 @@ extension ArchiveLocation {
         }
         let directory = open((path(to) as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
-            fsync(directory)
+            _ = await syncToDisk(directory)
             close(directory)
         }
     }

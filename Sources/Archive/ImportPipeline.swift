@@ -136,7 +136,7 @@ private struct ImportRun {
             throw ImportSkip(reason: "cannot be checked: \(error)")
         }
         let destination = ArchiveLocation.destination(of: file.name, verdict: report.verdict)
-        try move(file.at(place), to: destination)
+        try await move(file.at(place), to: destination)
         // A stale quarantined copy goes once a valid one arrives, as after a fetch.
         if place == .outside, report.verdict == .valid { unlink(location.path(file.quarantined)) }
         let existing = try pipeline.catalog.record(order: call.order.rawValue, callIndex: call.callIndex)
@@ -229,10 +229,10 @@ private struct ImportRun {
 
     /// Commits `from` as `to` (both relative to the archive; nothing to do when they are the
     /// same file); a `.part` copy that cannot be renamed is removed.
-    private func move(_ from: String, to: String) throws {
+    private func move(_ from: String, to: String) async throws {
         guard from != to else { return }
         do {
-            try location.commit(from, to: to)
+            try await location.commit(from, to: to)
         } catch let error as ArchiveError {
             if from.hasSuffix(".part") { unlink(location.path(from)) }
             throw error

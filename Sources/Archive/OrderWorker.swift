@@ -260,7 +260,7 @@ struct OrderWorker: Sendable {
     /// quarantined copy of it removed), one still damaged after its retries to `quarantine/`.
     private func commitOrQuarantine(_ state: inout CallState, report: AudioReport, resumedFrom: Int64?) async throws -> CallOutcome {
         let destination = ArchiveLocation.destination(of: state.name, verdict: report.verdict)
-        try options.location.commit(state.name + ".part", to: destination)
+        try await options.location.commit(state.name + ".part", to: destination)
         state.record.downloadedAt = state.record.verifiedAt
         guard report.verdict == .valid else {
             return try finish(&state, report.verdict, report.detail, path: destination, quarantined: true)
