@@ -23,7 +23,12 @@ import urllib.parse
 
 BIN = os.environ["CALLARCHIVE_BIN"]
 GEN = os.environ["BENCHCATALOG_BIN"]
-API = os.environ["BENCH_API_URL"]            # http://127.0.0.1:PORT/calls
+API = os.environ["BENCH_API_URL"]            # http://127.0.0.1:PORT/calls, or the one given with --api-url
+# "simulator" when run.sh started `callarchive simulate` on loopback; else the user's own server.
+SERVER = os.environ.get("BENCH_API_SERVER", "simulator")
+IDS_FILE = os.environ.get("BENCH_IDS", "")     # order ids to fetch (--ids); else picked from the simulator
+ONLY = os.environ.get("BENCH_ONLY", "all")     # "fetch": the fetch benchmarks only
+SLOW_MS = int(os.environ.get("BENCH_SLOW_API_MS", "80"))
 SEED_PY = os.environ["BENCH_SEED_PYTHON"]
 WORK = os.environ.get("BENCH_WORK", "/tmp/callarchive-bench")
 OUT = os.environ.get("BENCH_RESULTS", os.path.join(os.path.dirname(__file__), "results.json"))
@@ -36,7 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 T0 = time.perf_counter()
 u = urllib.parse.urlsplit(API)
 HOST, PORT = u.hostname, u.port
-assert HOST == "127.0.0.1", "benchmarks only talk to loopback"
+assert SERVER != "simulator" or HOST == "127.0.0.1", "the simulator benchmarks only talk to loopback"
 
 results = {"benchmarks": []}
 
@@ -125,18 +130,24 @@ def add(name, what, measured, baselines, target_ratio=None, target_abs_s=None, n
 
 # ---------------------------------------------------------------- probing the simulator
 class Client:
+    """Keep-alive GETs, one connection per scheme, host and port."""
     def __init__(self):
-        self.c = http.client.HTTPConnection(HOST, PORT, timeout=30)
+        self.conns = {}
 
-    def get(self, path, headers=None):
+    def get(self, url, headers=None):
+        parts = urllib.parse.urlsplit(url)
+        key = (parts.scheme, parts.hostname, parts.port)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
         for attempt in range(3):
             try:
-                self.c.request("GET", path, headers=headers or {})
-                r = self.c.getresponse()
+                if key not in self.conns:
+                    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+                    self.conns[key] = cls(parts.hostname, parts.port, timeout=30)
+                self.conns[key].request("GET", path, headers=headers or {})
+                r = self.conns[key].getresponse()
                 return r.status, dict(r.getheaders()), r.read()
             except (OSError, http.client.HTTPException):
-                self.c.close()
-                self.c = http.client.HTTPConnection(HOST, PORT, timeout=30)
+                self.conns.pop(key).close()
                 if attempt == 2:
                     raise
 
@@ -155,25 +166,32 @@ def calls_of(payload):
 def probe(ids):
     """metadata + recording size (Range: bytes=0-0) for each id; single-call orders only."""
     client = Client()
+    token = os.environ.get("CALLARCHIVE_API_TOKEN")
     out = []
     for oid in ids:
-        st, _, body = client.get(f"{u.path}/{oid}", {"Accept": "application/json"})
+        meta = API.replace("{order_id}", oid) if "{order_id}" in API else f"{API.rstrip('/')}/{oid}"
+        headers = {"Accept": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+        st, _, body = client.get(meta, headers)
         if st != 200:
             continue
         calls = calls_of(json.loads(body))
         if len(calls) != 1 or not calls[0].get("recording_url"):
             continue
-        rec = urllib.parse.urlsplit(calls[0]["recording_url"])
-        st, h, _ = client.get(rec.path, {"Range": "bytes=0-0"})
+        url = urllib.parse.urljoin(API, calls[0]["recording_url"])
+        st, h, _ = client.get(url, {"Range": "bytes=0-0"})
         m = re.search(r"/(\d+)$", h.get("Content-Range", ""))
         if st == 206 and m:
-            out.append((oid, calls[0]["recording_url"], int(m.group(1))))
+            out.append((oid, url, int(m.group(1)), meta))
     return out
 
 
 def pick_ids():
     """Deterministic candidate ids; keep the 300 single-call orders whose recording is nearest
     65 s (32 kbps -> 4000 bytes/s)."""
+    if IDS_FILE:
+        ids = [line.split(",")[0].strip() for line in open(IDS_FILE) if line.strip() and not line.startswith("#")]
+        found = probe(ids)
+        return found, found[:N_CALLS]
     rng = random.Random(20250220)
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     cands = sorted({"".join(rng.choice(alphabet) for _ in range(6)) for _ in range(int(os.environ.get("BENCH_PROBE", "9000")))})
@@ -216,37 +234,13 @@ def search_sets(cat_dir, cat, rows):
             target_abs_s=0.050, extra={"ratio": statistics.median(t_search) / statistics.median(t_sql)})
 
 
-def main():
-    os.makedirs(WORK, exist_ok=True)
-    results["generated_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    results["commit"] = commit()
-    results["command"] = os.environ.get("BENCH_COMMAND", "bash bench/run.sh")
-    results["binary"] = BIN
-    results["binary_version"] = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout.strip()
-    results["build"] = "release" if "/release/" in BIN else "debug"
-    results["machine"] = machine()
+def fresh(d):
+    return lambda: (shutil.rmtree(d, ignore_errors=True), os.makedirs(d))
 
-    log("probing simulator for ~65 s recordings")
-    found, near = pick_ids()
-    log(f"probed {len(found)} single-call orders; picked {len(near)} near 65 s")
-    ids_file = os.path.join(WORK, "ids300.txt")
-    urls_file = os.path.join(WORK, "urls300.txt")
-    open(ids_file, "w").write("".join(x[0] + "\n" for x in near))
-    open(urls_file, "w").write("".join(x[1] + "\n" for x in near))
-    total_bytes = sum(x[2] for x in near)
-    dataset = {"orders": len(near), "total_bytes": total_bytes,
-               "mean_bytes": total_bytes / len(near),
-               "mean_audio_s_approx": total_bytes / len(near) / 4000,
-               "min_audio_s_approx": min(x[2] for x in near) / 4000,
-               "max_audio_s_approx": max(x[2] for x in near) / 4000}
-    results["dataset_300"] = dataset
 
-    # 1. fetch 300 -------------------------------------------------------------
-    arch = os.path.join(WORK, "fetch-archive")
+def bench_fetch(near, dataset, arch, ids_file, urls_file):
+    """fetch_300: callarchive against aria2c (download only) and two mpg123 -t (decode only)."""
     aria = os.path.join(WORK, "aria-dir")
-
-    def fresh(d):
-        return lambda: (shutil.rmtree(d, ignore_errors=True), os.makedirs(d))
 
     fetch_cmd = [BIN, "fetch", "--api-url", API, "--archive", arch, "--jobs", "4", "--input", ids_file, "-q"]
     aria_cmd = ["aria2c", "-j4", "-i", urls_file, "-d", aria, "-q", "--file-allocation=none",
@@ -260,7 +254,7 @@ def main():
         dict(cmd=mpg_cmd, shell=True, cpu_label="mpg123"),
     ], RUNS)
     add("fetch_300", f"fetch {len(near)} calls (~{dataset['mean_audio_s_approx']:.0f} s each, "
-        f"{total_bytes / 1e6:.1f} MB): metadata + download + decode + sha256 + catalog",
+        f"{dataset['total_bytes'] / 1e6:.1f} MB): metadata + download + decode + sha256 + catalog",
         dict(summary(t_fetch), command=" ".join(fetch_cmd)),
         [dict(summary(t_aria), label="aria2c -j4 (download only)", command=" ".join(aria_cmd)),
          dict(summary(t_mpg), label="xargs -P2 mpg123 -t (decode only)", command=mpg_cmd)],
@@ -277,6 +271,80 @@ def main():
         results["benchmarks"][-1]["cpu_floor_s"] = (cpu["callarchive"]["own_cpu_s"] + cpu["callarchive"]["simulator_cpu_s"]) / cores
         results["benchmarks"][-1]["baseline_cpu_floor_s"] = (
             cpu["aria2c"]["own_cpu_s"] + cpu["aria2c"]["simulator_cpu_s"] + cpu["mpg123"]["own_cpu_s"]) / cores
+
+    return fetch_cmd, t_fetch
+
+
+def bench_slow_api(near, ids_file):
+    """fetch_slow_api: the same orders through slow_api.py, which answers each metadata request
+    SLOW_MS late, against aria2c -j4 fetching the same metadata and recording URLs."""
+    proxy = subprocess.Popen([sys.executable, os.path.join(HERE, "slow_api.py"), API, str(SLOW_MS)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(proxy.stdout.readline())
+        slow = urllib.parse.urlunsplit(("http", f"127.0.0.1:{port}", u.path, u.query, ""))
+        arch = os.path.join(WORK, "slow-archive")
+        aria = os.path.join(WORK, "slow-aria-dir")
+        both = os.path.join(WORK, "slow-urls.txt")
+        meta = [x[3].replace(f"{u.scheme}://{u.netloc}", f"http://127.0.0.1:{port}", 1) for x in near]
+        open(both, "w").write("".join(f"{m}\n{x[1]}\n" for m, x in zip(meta, near)))
+        fetch_cmd = [BIN, "fetch", "--api-url", slow, "--archive", arch, "--jobs", "4", "--input", ids_file, "-q"]
+        aria_cmd = ["aria2c", "-j4", "-i", both, "-d", aria, "-q", "--file-allocation=none",
+                    "--allow-overwrite=true", "--auto-file-renaming=false", "--max-tries=3"]
+        log(f"fetch with a {SLOW_MS} ms API: callarchive and aria2c, round by round")
+        t_fetch, t_aria = alternating([
+            dict(cmd=fetch_cmd, setup=lambda: shutil.rmtree(arch, ignore_errors=True)),
+            dict(cmd=aria_cmd, setup=fresh(aria)),
+        ], RUNS)
+    finally:
+        proxy.kill()
+        proxy.wait()
+    add("fetch_slow_api", f"fetch the same {len(near)} calls while the API answers each metadata request "
+        f"after {SLOW_MS} ms (bench/slow_api.py in front of the API)",
+        dict(summary(t_fetch), command=" ".join(fetch_cmd)),
+        [dict(summary(t_aria), label=f"aria2c -j4, the same metadata ({SLOW_MS} ms each) and recording URLs",
+              command=" ".join(aria_cmd))],
+        target_ratio=1.5,
+        notes="Recordings come straight from the API's server; only metadata requests wait. aria2c "
+              "downloads the metadata and recording URLs in one list, four at a time; it decodes nothing.")
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    results["generated_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    results["commit"] = commit()
+    results["command"] = os.environ.get("BENCH_COMMAND", "bash bench/run.sh")
+    results["binary"] = BIN
+    results["binary_version"] = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout.strip()
+    results["build"] = "release" if "/release/" in BIN else "debug"
+    results["machine"] = machine()
+    results["api_server"] = {"url": API, "kind": SERVER}
+
+    log("probing simulator for ~65 s recordings")
+    found, near = pick_ids()
+    log(f"probed {len(found)} single-call orders; picked {len(near)} near 65 s")
+    ids_file = os.path.join(WORK, "ids300.txt")
+    urls_file = os.path.join(WORK, "urls300.txt")
+    open(ids_file, "w").write("".join(x[0] + "\n" for x in near))
+    open(urls_file, "w").write("".join(x[1] + "\n" for x in near))
+    total_bytes = sum(x[2] for x in near)
+    dataset = {"orders": len(near), "total_bytes": total_bytes,
+               "mean_bytes": total_bytes / len(near),
+               "mean_audio_s_approx": total_bytes / len(near) / 4000,
+               "min_audio_s_approx": min(x[2] for x in near) / 4000,
+               "max_audio_s_approx": max(x[2] for x in near) / 4000}
+    dataset["ids_file"] = IDS_FILE or None
+    results["dataset_300"] = dataset
+
+    # 1. fetch 300, and with a slow API ---------------------------------------------
+    arch = os.path.join(WORK, "fetch-archive")
+    fetch_cmd, t_fetch = bench_fetch(near, dataset, arch, ids_file, urls_file)
+    bench_slow_api(near, ids_file)
+    if ONLY == "fetch":
+        results["total_bench_s"] = time.perf_counter() - T0
+        json.dump(results, open(OUT, "w"), indent=2, ensure_ascii=False)
+        log(f"wrote {OUT}")
+        return
 
     # 2. verify ----------------------------------------------------------------
     verify_cmd = [BIN, "verify", "--archive", arch]
@@ -351,6 +419,12 @@ def main():
         dict(summary(t_exp), command=" ".join(export_cmd) + " > /dev/null"),
         [dict(summary(t_exp_sql), label="sqlite3 -csv, same rows and columns", command="sqlite3 -readonly -csv -header CATALOG '<SELECT …>' > /dev/null", sql=export_sql)],
         target_ratio=1.5)
+
+    if SERVER != "simulator":
+        results["total_bench_s"] = time.perf_counter() - T0
+        json.dump(results, open(OUT, "w"), indent=2, ensure_ascii=False)
+        log(f"wrote {OUT} (memory and start-up need the simulator's BIG ids: not run)")
+        return
 
     # 7. memory ----------------------------------------------------------------------
     mem_arch = os.path.join(WORK, "mem-archive")

@@ -52,33 +52,14 @@ public struct FetchPipeline: Sendable {
                 locks: try catalog.claims(archiveDirectory: options.location.directory),
                 checks: CheckRunner(width: ProcessInfo.processInfo.activeProcessorCount)
             )
-            return try await Self.forEach(orders, jobs: options.jobs) { order in
-                try await worker.fetch(order)
-            }
+            var total = FetchSummary()
+            try await concurrentForEach(orders, width: options.jobs, { order in try await worker.fetch(order) }) { total.merge($0) }
+            return total
         }
         var result = summary
         result.orders = orders.count
         result.seconds = (ContinuousClock.now - started).seconds
         return result
-    }
-
-    /// Runs `body` over `items` with at most `jobs` at once, merging their summaries.
-    static func forEach<Item: Sendable>(
-        _ items: [Item], jobs: Int, _ body: @escaping @Sendable (Item) async throws -> FetchSummary
-    ) async throws -> FetchSummary {
-        try await withThrowingTaskGroup(of: FetchSummary.self) { group in
-            var total = FetchSummary()
-            var next = items.makeIterator()
-            for _ in 0..<max(1, jobs) {
-                guard let item = next.next() else { break }
-                group.addTask { try await body(item) }
-            }
-            while let partial = try await group.next() {
-                total.merge(partial)
-                if let item = next.next() { group.addTask { try await body(item) } }
-            }
-            return total
-        }
     }
 }
 

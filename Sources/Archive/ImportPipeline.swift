@@ -62,6 +62,8 @@ private struct ImportRun {
     let pipeline: ImportPipeline
     let client: APIClient?
     let events: @Sendable (ImportEvent) -> Void
+    /// Decodes off the cooperative threads, as fetch and verify do (one file at a time).
+    let checks = CheckRunner(width: 1)
     var seen: Set<FileIdentity> = []
     var answers: [OrderID: Result<[CallInfo], ImportSkip>] = [:]
     var summary = ImportSummary()
@@ -128,13 +130,14 @@ private struct ImportRun {
         if place == .outside { try copy(source, to: location.path(file.part)) }
         let report: AudioReport
         do {
-            report = try AudioChecker().check(fileAt: place == .outside ? location.path(file.part) : source.stablePath)
+            let checked = place == .outside ? location.path(file.part) : source.stablePath
+            report = try await checks.run { try AudioChecker().check(fileAt: checked) }
         } catch {
             if place == .outside { unlink(location.path(file.part)) }
             throw ImportSkip(reason: "cannot be checked: \(error)")
         }
-        let destination = report.verdict == .valid ? file.name : file.quarantined
-        try move(file.at(place), to: destination)
+        let destination = ArchiveLocation.destination(of: file.name, verdict: report.verdict)
+        try await move(file.at(place), to: destination)
         // A stale quarantined copy goes once a valid one arrives, as after a fetch.
         if place == .outside, report.verdict == .valid { unlink(location.path(file.quarantined)) }
         let existing = try await pipeline.catalog.record(order: call.order.rawValue, callIndex: call.callIndex)
@@ -225,22 +228,15 @@ private struct ImportRun {
         }
     }
 
-    /// Renames `from` to `to` (both relative to the archive), creating `quarantine/` on the way,
-    /// and syncs the directory.
-    private func move(_ from: String, to: String) throws {
+    /// Commits `from` as `to` (both relative to the archive; nothing to do when they are the
+    /// same file); a `.part` copy that cannot be renamed is removed.
+    private func move(_ from: String, to: String) async throws {
         guard from != to else { return }
-        if to.hasPrefix(ArchiveLocation.quarantineFolder + "/") {
-            try FileManager.default.createDirectory(atPath: location.path(ArchiveLocation.quarantineFolder), withIntermediateDirectories: true)
-        }
-        guard rename(location.path(from), location.path(to)) == 0 else {
-            let reason = String(cString: strerror(errno))
+        do {
+            try await location.commit(from, to: to)
+        } catch let error as ArchiveError {
             if from.hasSuffix(".part") { unlink(location.path(from)) }
-            throw ArchiveError.notWritable(path: location.path(to), reason: reason)
-        }
-        let directory = open((location.path(to) as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
+            throw error
         }
     }
 

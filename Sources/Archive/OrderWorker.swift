@@ -17,50 +17,89 @@ struct OrderWorker: Sendable {
     let locks: any CallClaims
     let checks: CheckRunner
 
+    /// The first call's lock is held from the first read on, so that read also serves as the
+    /// first call's row under its lock (a call is only ever finished under its lock): for an
+    /// order of one call, one read and the writes of the pending and the final row.
     func fetch(_ order: OrderID) async throws -> FetchSummary {
+        let first = order.fileName(callIndex: 1)
+        try await locks.claim(first)
+        var held = true
+        defer { if held { locks.release(first) } }
         var summary = FetchSummary()
-        if !options.force {
-            let known = try await catalog.records(order: order.rawValue)
-            if !known.isEmpty, known.allSatisfy(isPresentAndValid) {
-                summary.skipped = known.count
-                events(.orderSkipped(order: order, calls: known.count))
-                return summary
-            }
+        // Read before any request: an order whose calls are all done is skipped without one.
+        let known = options.force ? nil : try await catalog.records(order: order.rawValue)
+        if let known, !known.isEmpty, known.allSatisfy(isPresentAndValid) {
+            summary.skipped = known.count
+            events(.orderSkipped(order: order, calls: known.count))
+            return summary
         }
         var attempts: [DownloadAttempt] = []
         let calls: [CallInfo]
+        switch try await lookUp(order, attempts: &attempts) {
+        case let .success(found): calls = found
+        case let .failure(error):
+            let outcome = try await recordLookUpFailure(order, error, attempts: attempts)
+            summary.add(outcome)
+            events(.callFinished(outcome))
+            return summary
+        }
+        try await insertPending(order, calls, known: known)
+        events(.metadata(order: order, calls: calls))
+        for (offset, info) in calls.enumerated() {
+            let outcome: CallOutcome
+            if offset == 0 {
+                let previous = if let known { known.first { $0.callIndex == 1 } } else {
+                    try await catalog.record(order: order.rawValue, callIndex: 1)
+                }
+                outcome = try await fetchLocked(order: order, index: 1, info: info, attempts: attempts, previous: previous)
+                locks.release(first)
+                held = false
+            } else {
+                outcome = try await fetchCall(order: order, index: offset + 1, info: info)
+            }
+            summary.add(outcome)
+            events(.callFinished(outcome))
+        }
+        return summary
+    }
+
+    /// Every listed call gets a row, so an interrupted run leaves the rest visible as not done.
+    /// Rows are never removed: when all were read before, there is nothing to write.
+    private func insertPending(_ order: OrderID, _ calls: [CallInfo], known: [CallRecord]?) async throws {
+        let rows = Set(known?.map(\.callIndex) ?? [])
+        guard !(1...max(1, calls.count)).allSatisfy(rows.contains) else { return }
+        try await catalog.insertMissing(calls.enumerated().map { offset, info in
+            CallRecord(order: order, callIndex: offset + 1, info: info, verdict: .failed, detail: "pending: not downloaded yet")
+        })
+    }
+
+    /// The order's calls from the API, under the retry policy; each failed try is an attempt.
+    /// Throws only when the run must stop (Ctrl-C).
+    private func lookUp(_ order: OrderID, attempts: inout [DownloadAttempt]) async throws -> Result<[CallInfo], any Error> {
         do {
-            calls = try await retrier.run(host: api.origin.description, onFailure: { notice in
+            let calls = try await retrier.run(host: api.origin.description, onFailure: { notice in
                 attempts.append(attempt(order: order, callIndex: nil, stage: .metadata, error: notice.error))
                 if let wait = notice.retryIn {
                     events(.retrying(order: order, callIndex: nil, attempt: notice.attempt, reason: notice.error.description, wait: wait))
                 }
             }) { _ in try await api.calls(for: order) }
             attempts.append(DownloadAttempt(orderID: order.rawValue, callIndex: nil, stage: .metadata, startedAt: now(), httpStatus: 200))
+            return .success(calls)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            // The order gets a row all the same, so the failure is visible and `refetch` finds it.
-            var record = try await catalog.record(order: order.rawValue, callIndex: 1)
-                ?? CallRecord(order: order, callIndex: 1, info: CallInfo(), verdict: .failed)
-            record.verdict = .failed
-            record.verdictDetail = Self.describe(error)
-            try await catalog.save(record, attempts: attempts)
-            let outcome = CallOutcome(record: record, displayPath: nil, quarantined: false)
-            summary.add(outcome)
-            events(.callFinished(outcome))
-            return summary
+            return .failure(error)
         }
-        try await catalog.insertMissing(calls.enumerated().map { offset, info in
-            CallRecord(order: order, callIndex: offset + 1, info: info, verdict: .failed, detail: "pending: not downloaded yet")
-        })
-        events(.metadata(order: order, calls: calls))
-        for (offset, info) in calls.enumerated() {
-            let outcome = try await fetchCall(order: order, index: offset + 1, info: info, attempts: offset == 0 ? attempts : [])
-            summary.add(outcome)
-            events(.callFinished(outcome))
-        }
-        return summary
+    }
+
+    /// The order gets a row all the same, so the failure is visible and `refetch` finds it.
+    private func recordLookUpFailure(_ order: OrderID, _ error: any Error, attempts: [DownloadAttempt]) async throws -> CallOutcome {
+        var record = try await catalog.record(order: order.rawValue, callIndex: 1)
+            ?? CallRecord(order: order, callIndex: 1, info: CallInfo(), verdict: .failed)
+        record.verdict = .failed
+        record.verdictDetail = Self.describe(error)
+        try await catalog.save(record, attempts: attempts)
+        return CallOutcome(record: record, displayPath: nil, quarantined: false)
     }
 
     /// Another call whose file has this name: order `X-2`'s call 1 and order `X`'s call 2 are
@@ -92,14 +131,22 @@ struct OrderWorker: Sendable {
         var recordingAttempts: Int { attempts.filter { $0.stage == .recording }.count }
     }
 
-    /// One call: under its lock, skip it when done, refuse what cannot be fetched, then download.
-    private func fetchCall(order: OrderID, index: Int, info: CallInfo, attempts earlier: [DownloadAttempt]) async throws -> CallOutcome {
+    /// A further call of an order: its row is read under its lock, since another run may have
+    /// fetched it since the order was looked at (even one that finished before the lock was asked for).
+    private func fetchCall(order: OrderID, index: Int, info: CallInfo) async throws -> CallOutcome {
         let name = order.fileName(callIndex: index)
         try await locks.claim(name)
         defer { locks.release(name) }
-        // Read under the lock: another run may have fetched this call since this order was
-        // looked at (even one that finished before the lock was asked for).
         let previous = try await catalog.record(order: order.rawValue, callIndex: index)
+        return try await fetchLocked(order: order, index: index, info: info, attempts: [], previous: previous)
+    }
+
+    /// One call whose lock is held and whose row (`previous`) was read under it: skip it when
+    /// done, refuse what cannot be fetched, then download.
+    private func fetchLocked(
+        order: OrderID, index: Int, info: CallInfo, attempts earlier: [DownloadAttempt], previous: CallRecord?
+    ) async throws -> CallOutcome {
+        let name = order.fileName(callIndex: index)
         if !options.force, let done = previous, isPresentAndValid(done) {
             return CallOutcome(record: done, displayPath: done.filePath.map(options.location.path), quarantined: false, skipped: true)
         }
@@ -139,25 +186,14 @@ struct OrderWorker: Sendable {
                 unlink(partPath)
                 return try await finish(&state, .failed, Self.describe(error))
             }
-            state.attempts.append(DownloadAttempt(
-                orderID: state.order.rawValue, callIndex: state.index, stage: .recording, startedAt: now(),
-                httpStatus: result.httpStatus, bytes: result.size - (result.resumedFrom ?? 0), rangeStart: result.resumedFrom
-            ))
-            await TestPause.decode.hold()
             let report: AudioReport
-            do {
-                let expected = result.expectedSize
-                report = try await checks.run { try AudioChecker().check(fileAt: partPath, expectedSize: expected) }
-            } catch {
+            switch await check(&state, result, partPath: partPath) {
+            case let .success(checked): report = checked
+            case let .failure(error):
                 unlink(partPath)
                 return try await finish(&state, .failed, Self.describe(error))
             }
-            state.record.apply(report)
-            state.record.verifiedAt = now()
-            if report.verdict == .valid {
-                return try await keep(&state, partPath: partPath, resumedFrom: result.resumedFrom)
-            }
-            if damagedRounds < options.retry.retries {
+            if report.verdict != .valid, damagedRounds < options.retry.retries {
                 damagedRounds += 1
                 unlink(partPath)
                 let wait = options.retry.backoff(afterAttempt: damagedRounds - 1)
@@ -166,7 +202,26 @@ struct OrderWorker: Sendable {
                 try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
                 continue
             }
-            return try await quarantine(&state, partPath: partPath, report: report)
+            return try await commitOrQuarantine(&state, report: report, resumedFrom: result.resumedFrom)
+        }
+    }
+
+    /// Records the download as an attempt, then decodes the `.part` (off the cooperative
+    /// threads) and takes what the check found into the row.
+    private func check(_ state: inout CallState, _ result: DownloadResult, partPath: String) async -> Result<AudioReport, any Error> {
+        state.attempts.append(DownloadAttempt(
+            orderID: state.order.rawValue, callIndex: state.index, stage: .recording, startedAt: now(),
+            httpStatus: result.httpStatus, bytes: result.size - (result.resumedFrom ?? 0), rangeStart: result.resumedFrom
+        ))
+        await TestPause.decode.hold()
+        let expected = result.expectedSize
+        do {
+            let report = try await checks.run { try AudioChecker().check(fileAt: partPath, expectedSize: expected) }
+            state.record.apply(report)
+            state.record.verifiedAt = now()
+            return .success(report)
+        } catch {
+            return .failure(error)
         }
     }
 
@@ -197,29 +252,25 @@ struct OrderWorker: Sendable {
         } catch let DownloadError.disk(path, reason) {
             // A full disk or an unwritable archive fails every call alike: stop the run,
             // keep the `.part` to resume once there is room.
-            try? await recordInterruption(&state, partPath: partPath, reason: reason)
+            await try? recordInterruption(&state, partPath: partPath, reason: reason)
             throw ArchiveError.notWritable(path: path, reason: reason)
         } catch {
             return .failure(error)
         }
     }
 
-    /// A whole recording: renamed to its final name, any quarantined copy of it removed.
-    private func keep(_ state: inout CallState, partPath: String, resumedFrom: Int64?) async throws -> CallOutcome {
-        try commit(partPath, to: options.location.path(state.name))
+    /// The checked `.part` goes where its verdict says: a whole recording to its final name (any
+    /// quarantined copy of it removed), one still damaged after its retries to `quarantine/`.
+    private func commitOrQuarantine(_ state: inout CallState, report: AudioReport, resumedFrom: Int64?) async throws -> CallOutcome {
+        let destination = ArchiveLocation.destination(of: state.name, verdict: report.verdict)
+        try await options.location.commit(state.name + ".part", to: destination)
+        state.record.downloadedAt = state.record.verifiedAt
+        guard report.verdict == .valid else {
+            return try await finish(&state, report.verdict, report.detail, path: destination, quarantined: true)
+        }
         await TestPause.commit.hold()
         unlink(options.location.path(ArchiveLocation.quarantineFolder + "/" + state.name))
-        state.record.downloadedAt = state.record.verifiedAt
-        return try await finish(&state, .valid, "", path: state.name, resumedFrom: resumedFrom)
-    }
-
-    /// A recording still damaged after its retries goes to `quarantine/`, never a final name.
-    private func quarantine(_ state: inout CallState, partPath: String, report: AudioReport) async throws -> CallOutcome {
-        let quarantine = ArchiveLocation.quarantineFolder + "/" + state.name
-        try FileManager.default.createDirectory(atPath: options.location.path(ArchiveLocation.quarantineFolder), withIntermediateDirectories: true)
-        try commit(partPath, to: options.location.path(quarantine))
-        state.record.downloadedAt = state.record.verifiedAt
-        return try await finish(&state, report.verdict, report.detail, path: quarantine, quarantined: true)
+        return try await finish(&state, .valid, "", path: destination, resumedFrom: resumedFrom)
     }
 
     /// Saves the call's row and its attempts. Damaged audio keeps the verdict the check gave.
@@ -253,18 +304,6 @@ struct OrderWorker: Sendable {
             : "\(reason) before any byte arrived"
         state.record.attempts += state.recordingAttempts + 1
         try await catalog.save(state.record, attempts: state.attempts)
-    }
-
-    /// Renames a checked `.part` file to its final name (atomic in one directory) and syncs the directory.
-    private func commit(_ partPath: String, to finalPath: String) throws {
-        guard rename(partPath, finalPath) == 0 else {
-            throw ArchiveError.notWritable(path: finalPath, reason: String(cString: strerror(errno)))
-        }
-        let directory = open((finalPath as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
     }
 
     private func attempt(order: OrderID, callIndex: Int?, stage: DownloadAttempt.Stage, error: any ClassifiedError) -> DownloadAttempt {

@@ -71,24 +71,17 @@ public struct VerifyPipeline: Sendable {
         let location = location
         let catalog = catalog
         var summary = VerifySummary()
-        try await withThrowingTaskGroup(of: VerifyOutcome.self) { group in
-            var next = targets.makeIterator()
-            for _ in 0..<max(1, jobs) {
-                guard let record = next.next() else { break }
-                group.addTask { try await Self.verify(record, location: location, catalog: catalog, checks: checks) }
-            }
-            while var outcome = try await group.next() {
-                outcome.total = targets.count
-                summary.checked += 1
-                summary.verdicts[outcome.record.verdict.rawValue, default: 0] += 1
-                if outcome.record.verdict != outcome.previous { summary.changedVerdicts += 1 }
-                events(outcome)
-                // Ctrl-C: the files being checked finish and are recorded; no new one starts.
-                try Task.checkCancellation()
-                if let record = next.next() {
-                    group.addTask { try await Self.verify(record, location: location, catalog: catalog, checks: checks) }
-                }
-            }
+        try await concurrentForEach(targets, width: jobs, { record in
+            try await Self.verify(record, location: location, catalog: catalog, checks: checks)
+        }) { outcome in
+            var outcome = outcome
+            outcome.total = targets.count
+            summary.checked += 1
+            summary.verdicts[outcome.record.verdict.rawValue, default: 0] += 1
+            if outcome.record.verdict != outcome.previous { summary.changedVerdicts += 1 }
+            events(outcome)
+            // Ctrl-C: the files being checked finish and are recorded; no new one starts.
+            try Task.checkCancellation()
         }
         if orphans {
             summary.orphans = try await findOrphans()

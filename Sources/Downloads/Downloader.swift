@@ -147,7 +147,7 @@ public struct Downloader: Sendable {
             if !timedOut, let expected, part.size < expected { throw .shortBody(received: part.size, expected: expected) }
             throw Self.transportError(error)
         }
-        try part.sync()
+        try await part.sync()
         if let expected, part.size < expected { throw .shortBody(received: part.size, expected: expected) }
     }
 

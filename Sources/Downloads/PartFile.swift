@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// A `.part` file being written: appends in large chunks, fsyncs before it is committed.
@@ -45,9 +46,22 @@ final class PartFile {
     }
 
     /// Flushes and fsyncs, so the bytes are on disk before the file is decoded and renamed.
-    func sync() throws(DownloadError) {
+    func sync() async throws(DownloadError) {
         try flush()
-        guard fsync(descriptor) == 0 else { throw .disk(path: path, reason: String(cString: strerror(errno))) }
+        let error = await syncToDisk(descriptor)
+        guard error == 0 else { throw .disk(path: path, reason: String(cString: strerror(error))) }
+    }
+}
+
+/// One thread that waits for the disk: fsync blocks for as long as the device takes, and on a
+/// cooperative thread (as many as there are cores, shared with decoding) that time would be
+/// a core left idle. Fsyncs are short and few, so one thread in turn is enough.
+private let syncQueue = DispatchQueue(label: "callarchive.fsync")
+
+/// `fsync(descriptor)` on the sync thread; 0, or the errno it failed with.
+package func syncToDisk(_ descriptor: Int32) async -> Int32 {
+    await withCheckedContinuation { continuation in
+        syncQueue.async { continuation.resume(returning: fsync(descriptor) == 0 ? 0 : errno) }
     }
 }
 
