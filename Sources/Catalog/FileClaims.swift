@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The SQLite catalog's claims: one byte-range lock per call name in `DIR/.callarchive-locks`,
 /// which keeps two processes (or two pipelines) from fetching the same call into the same
@@ -7,6 +8,10 @@ import Foundation
 final class FileClaims: CallClaims {
     static let fileName = ".callarchive-locks"
     private let descriptor: Int32
+    /// Names held by this process's workers: a lock of the file is owned by its open file,
+    /// which every worker of the process shares, so the kernel would grant all of them the
+    /// same name at once.
+    private let held = Mutex(Set<String>())
 
     init(directory: String) throws(CatalogError) {
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
@@ -18,13 +23,18 @@ final class FileClaims: CallClaims {
 
     /// Waits until `name` is free, then holds it.
     public func claim(_ name: String) async throws {
-        while !set(F_WRLCK, name) {
+        while true {
+            if held.withLock({ $0.insert(name).inserted }) {
+                if set(F_WRLCK, name) { return }
+                _ = held.withLock { $0.remove(name) }
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
     }
 
     public func release(_ name: String) {
         _ = set(F_UNLCK, name)
+        _ = held.withLock { $0.remove(name) }
     }
 
     private func set(_ type: Int32, _ name: String) -> Bool {

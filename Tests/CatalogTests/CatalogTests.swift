@@ -333,3 +333,25 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         #expect(try await saved.record(order: "FET002", callIndex: 1)?.verdict == .valid)
     }
 }
+
+@Suite struct ClaimTests {
+    /// Two workers of one process asking for the same name (order X's call 2 and order X-2's
+    /// call 1 are both X-2.mp3) take turns: the file lock alone is shared by the whole process.
+    @Test func workersOfOneProcessTakeTurnsOnAName() async throws {
+        let claims = try SQLiteCatalog.inMemory().claims(archiveDirectory: try temporaryDirectory())
+        try await claims.claim("X-2")
+        let second = Task {
+            try await claims.claim("X-2")
+            claims.release("X-2")
+            return ContinuousClock.now
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let released = ContinuousClock.now
+        claims.release("X-2")
+        let granted = try await second.value
+        #expect(granted >= released, "the second claim was granted while the first was held")
+        // Another name is free meanwhile.
+        try await claims.claim("Y")
+        claims.release("Y")
+    }
+}
