@@ -34,7 +34,7 @@ public struct CSVWriter: Sendable {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             switch value {
             case .text(var text): text.withUTF8 { appendCell($0, to: &bytes) }
-            case .integer(let number): bytes.append(contentsOf: String(number).utf8)
+            case .integer(let number): Self.appendDecimal(number, to: &bytes)
             case .real(let number): bytes.append(contentsOf: CellText.fixed3(number).utf8)
             case .null: break
             }
@@ -42,9 +42,27 @@ public struct CSVWriter: Sendable {
         bytes.append(contentsOf: [UInt8(ascii: "\r"), UInt8(ascii: "\n")])
     }
 
+    /// `number` in decimal digits, written straight into `bytes` (no String per cell).
+    static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[(20 - count)...])
+        }
+    }
+
     private func appendCell(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         guard let first = utf8.first else { return }
-        let guarded = !raw && Self.formulaStarts.contains(first)
+        let guarded = !raw && Self.startsFormula(first)
         let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
         if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
         if guarded { bytes.append(UInt8(ascii: "'")) }
@@ -59,8 +77,14 @@ public struct CSVWriter: Sendable {
         }
     }
 
-    /// First bytes a spreadsheet would run as a formula (OWASP CSV injection).
-    static let formulaStarts: Set<UInt8> = Set("=+-@\t\r".utf8)
+    /// True for the first bytes a spreadsheet would run as a formula (OWASP CSV injection):
+    /// `= + - @`, tab, carriage return. A switch: a `Set` lookup hashed every cell of an export.
+    static func startsFormula(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): true
+        default: false
+        }
+    }
 
     /// One cell, guarded and quoted.
     public func cell(_ text: String) -> String {

@@ -1,8 +1,16 @@
 import Model
-import Reports
+@testable import Reports
 import Testing
 
 @Suite struct CSVTests {
+    /// Integers are written digit by digit into the line; every edge reads as Swift prints it.
+    @Test(arguments: [0, 7, -1, 10, 1_234_567, Int64.max, Int64.min, -9_000_000_000])
+    func integersAreWrittenAsTheirDecimalDigits(_ number: Int64) {
+        var bytes: [UInt8] = []
+        CSVWriter.appendDecimal(number, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == String(number))
+    }
+
     let writer = CSVWriter()
 
     @Test func quotingFollowsRFC4180() {
