@@ -176,3 +176,26 @@ let paritySorts: [String?] = [nil, "-call_in_time", "store", "-store_name,agent"
         }
     }
 }
+
+@Suite struct PostgresFaultTests {
+    /// The server stopping mid-run: the next catalog call fails within seconds, naming the
+    /// server; once it is back the same catalog reconnects and no row is lost.
+    @Test func serverStoppedMidRunFailsFastAndRecovers() async throws {
+        let server = try PostgresServer(name: "fault")
+        let catalog = try await PostgresCatalog.open(url: try server.newDatabase())
+        let records = try trickyRecords()
+        try await catalog.save(records)
+        try server.stop()
+        let started = Date()
+        await #expect {
+            try await catalog.save(try sampleRecord("LOST1"))
+        } throws: { error in
+            "\(error)".contains("127.0.0.1:\(server.port)") && !"\(error)".contains(server.password)
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+        try server.start()
+        #expect(try await catalog.count() == records.count)
+        try await catalog.save(try sampleRecord("AFTER"))
+        #expect(try await catalog.count() == records.count + 1)
+    }
+}

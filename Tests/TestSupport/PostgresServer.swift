@@ -20,11 +20,13 @@ public final class PostgresServer: Sendable {
     /// The password of the `postgres` role over TCP (the socket trusts the local user).
     public let password = "pw-" + UUID().uuidString.prefix(8)
 
-    private init() throws {
+    /// A server of its own (for a test that stops it); most tests share `shared`.
+    public init(name: String = "shared") throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binaries + "/initdb") else {
             throw ServerError("PostgreSQL 15 is not installed (\(Self.binaries)/initdb); `make deps` installs it")
         }
-        directory = NSTemporaryDirectory() + "callarchive-pg-\(getpid())"
+        _ = Self.stopAtExit
+        directory = Self.prefix + name
         port = try Self.freePort()
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -32,13 +34,23 @@ public final class PostgresServer: Sendable {
         try Self.shell("chown -R postgres: \(directory) && chmod 700 \(directory)")
         try asPostgres("initdb", "-D", directory + "/data", "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
                        "--pwfile=" + directory + "/password", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-        atexit {
-            let directory = NSTemporaryDirectory() + "callarchive-pg-\(getpid())"
-            _ = try? PostgresServer.run("/usr/sbin/runuser", ["-u", "postgres", "--", PostgresServer.binaries + "/pg_ctl", "-D", directory + "/data", "-m", "immediate", "-w", "stop"])
-            try? FileManager.default.removeItem(atPath: directory)
-        }
         try start()
     }
+
+    /// Every server of this process lives in a directory starting with this.
+    private static var prefix: String { NSTemporaryDirectory() + "callarchive-pg-\(getpid())-" }
+
+    /// Registered once: at exit, every server of this process is stopped and its directory removed.
+    private static let stopAtExit: Void = {
+        atexit {
+            let temporary = NSTemporaryDirectory(), mine = "callarchive-pg-\(getpid())-"
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix(mine) {
+                let directory = temporary + name
+                _ = try? PostgresServer.run("/usr/bin/env", ["-C", "/tmp", "/usr/sbin/runuser", "-u", "postgres", "--", PostgresServer.binaries + "/pg_ctl", "-D", directory + "/data", "-m", "immediate", "-w", "stop"])
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+        }
+    }()
 
     /// Starts the server (again, after `stop`), waiting until it answers.
     public func start() throws {
