@@ -28,7 +28,8 @@ public struct ArchiveLocation: Sendable {
     }
 
     /// Creates the directory when missing (fetch, import), then opens the catalog.
-    public func openForWriting() async throws(ArchiveError) -> any Catalog {
+    /// `workers` sizes a PostgreSQL catalog's connection pool (a fetch's `--jobs`).
+    public func openForWriting(workers: Int = 4) async throws(ArchiveError) -> any Catalog {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             do {
@@ -40,7 +41,7 @@ public struct ArchiveLocation: Sendable {
             throw .cannotCreateDirectory(path: directory, reason: "a file with that name exists")
         }
         try requireWritable()
-        return try await openCatalog()
+        return try await openCatalog(workers: workers)
     }
 
     /// Opens an existing archive without creating anything (verify, refetch).
@@ -75,9 +76,10 @@ public struct ArchiveLocation: Sendable {
         }
     }
 
-    private func openCatalog(readOnly: Bool = false) async throws(ArchiveError) -> any Catalog {
+    private func openCatalog(readOnly: Bool = false, workers: Int = 4) async throws(ArchiveError) -> any Catalog {
         do {
-            if catalogIsURL { return try await PostgresCatalog.open(url: catalogPath) }
+            // A connection per worker, and a few for claims and their renewals.
+            if catalogIsURL { return try await PostgresCatalog.open(url: catalogPath, connections: workers + 4) }
             return try readOnly ? SQLiteCatalog.openForReading(at: catalogPath) : SQLiteCatalog.open(at: catalogPath)
         } catch {
             throw .catalog(error)
