@@ -2,12 +2,13 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 APT_PACKAGES := libmpg123-dev libsqlite3-dev pkg-config
-TEST_TOOLS := mpg123 sqlite3 curl
+TEST_TOOLS := mpg123 sqlite3 curl postgresql-15
 BENCH_TOOLS := aria2 mpg123 hyperfine time sqlite3 curl python3-venv
 
 .PHONY: demo test build release install deps clean bench reliability
 
-# Installs the system libraries when missing (Debian/Ubuntu; on macOS: brew install mpg123).
+# Installs the system libraries when missing (Debian/Ubuntu; on macOS: brew install mpg123), and
+# PostgreSQL 15, whose throw-away server the tests start in a temporary directory (never the system cluster).
 deps:
 	@missing=""; \
 	for p in $(APT_PACKAGES) $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

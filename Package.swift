@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The executable is only `@main`; everything it does lives in CallArchiveCLI.
@@ -32,7 +33,7 @@ let package = Package(
         .target(
             name: "Archive",
             dependencies: [
-                "AudioCheck", "Catalog", "Downloads", "Model", "Telephony", "Transport",
+                "AudioCheck", "Catalog", "Downloads", "Model", "PostgresCatalog", "Telephony", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
@@ -67,6 +68,17 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: ["Model", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            swiftSettings: strict,
+            plugins: ["EmbedResourcesPlugin"]
+        ),
+        // The PostgreSQL catalog (`--catalog postgresql://…`): its own target, so code that only
+        // needs SQLite (the benchmark filler, the fuzzers) does not link PostgresNIO.
+        .target(
+            name: "PostgresCatalog",
+            dependencies: [
+                "Catalog", "Model",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict,
             plugins: ["EmbedResourcesPlugin"]
         ),
@@ -114,7 +126,9 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
-        .testTarget(name: "CatalogTests", dependencies: ["TestSupport", "Catalog", "Archive", "Simulator"], swiftSettings: strict),
+        .testTarget(
+            name: "CatalogTests", dependencies: ["TestSupport", "Catalog", "PostgresCatalog", "Archive", "Simulator"], swiftSettings: strict
+        ),
         .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "Model"], swiftSettings: strict),
         .testTarget(
             name: "SimulatorTests",
@@ -139,7 +153,9 @@ let package = Package(
             dependencies: ["TestSupport", "Transport", "Model", "Simulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Simulator", "Catalog", "AudioCheck"], swiftSettings: strict),
+        .testTarget(
+            name: "CLITests", dependencies: ["TestSupport", "Simulator", "Catalog", "PostgresCatalog", "AudioCheck"], swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

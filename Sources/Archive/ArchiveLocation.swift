@@ -1,11 +1,17 @@
 import Catalog
 import Foundation
+import PostgresCatalog
 
-/// Where an archive lives: its directory and its catalog (docs/contract.md §2).
+/// Where an archive lives: its directory and its catalog (docs/contract.md §2), an SQLite file
+/// or a PostgreSQL URL (docs/scale-out.md).
 public struct ArchiveLocation: Sendable {
     /// The archive directory as the user wrote it (used in messages).
     public let directory: String
+    /// The catalog's path, or its `postgresql://` URL.
     public let catalogPath: String
+
+    /// True when the catalog is a PostgreSQL database: no file in the archive holds it.
+    public var catalogIsURL: Bool { PostgresAddress.isURL(catalogPath) }
 
     public static let defaultDirectory = "downloads"
     public static let catalogFileName = "catalog.sqlite"
@@ -22,7 +28,8 @@ public struct ArchiveLocation: Sendable {
     }
 
     /// Creates the directory when missing (fetch, import), then opens the catalog.
-    public func openForWriting() throws(ArchiveError) -> any Catalog {
+    /// `workers` sizes a PostgreSQL catalog's connection pool (a fetch's `--jobs`).
+    public func openForWriting(workers: Int = 4) async throws(ArchiveError) -> any Catalog {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             do {
@@ -34,14 +41,14 @@ public struct ArchiveLocation: Sendable {
             throw .cannotCreateDirectory(path: directory, reason: "a file with that name exists")
         }
         try requireWritable()
-        return try openCatalog()
+        return try await openCatalog(workers: workers)
     }
 
     /// Opens an existing archive without creating anything (verify, refetch).
-    public func openExisting() throws(ArchiveError) -> any Catalog {
+    public func openExisting() async throws(ArchiveError) -> any Catalog {
         try requireDirectory()
         try requireWritable()
-        return try openCatalog()
+        return try await openCatalog()
     }
 
     /// The directory (where SQLite keeps its -wal and -shm files) and an existing catalog must
@@ -50,16 +57,16 @@ public struct ArchiveLocation: Sendable {
         guard access(directory, W_OK | X_OK) == 0 else {
             throw .readOnly(path: directory, reason: String(cString: strerror(errno)))
         }
-        if access(catalogPath, F_OK) == 0, access(catalogPath, W_OK) != 0 {
+        if !catalogIsURL, access(catalogPath, F_OK) == 0, access(catalogPath, W_OK) != 0 {
             throw .readOnly(path: catalogPath, reason: String(cString: strerror(errno)))
         }
     }
 
     /// The catalog of an existing archive, for commands that only read it (search, stats,
-    /// export): works on a read-only volume too.
-    public func openForReading() throws(ArchiveError) -> any Catalog {
-        try requireDirectory()
-        return try openCatalog(readOnly: true)
+    /// export): works on a read-only volume too. A PostgreSQL catalog needs no directory.
+    public func openForReading() async throws(ArchiveError) -> any Catalog {
+        if !catalogIsURL { try requireDirectory() }
+        return try await openCatalog(readOnly: true)
     }
 
     private func requireDirectory() throws(ArchiveError) {
@@ -69,8 +76,10 @@ public struct ArchiveLocation: Sendable {
         }
     }
 
-    private func openCatalog(readOnly: Bool = false) throws(ArchiveError) -> any Catalog {
+    private func openCatalog(readOnly: Bool = false, workers: Int = 4) async throws(ArchiveError) -> any Catalog {
         do {
+            // A connection per worker, and a few for claims and their renewals.
+            if catalogIsURL { return try await PostgresCatalog.open(url: catalogPath, connections: workers + 4) }
             return try readOnly ? SQLiteCatalog.openForReading(at: catalogPath) : SQLiteCatalog.open(at: catalogPath)
         } catch {
             throw .catalog(error)

@@ -47,7 +47,7 @@ extension CallArchive {
                 )
                 _ = try await FetchRun.run(options: options, orders: orderIDs, quiet: false, json: false)
             }
-            let catalog = try location.openExisting()
+            let catalog = try await location.openExisting()
             let verified = try await VerifyPipeline(location: location, catalog: catalog, jobs: ProcessInfo.processInfo.activeProcessorCount)
                 .run(CatalogQuery(words: ["verdict:=valid"]), orphans: false) { _ in }
             Console.out("\nVerified again: \(verified.verdicts[Verdict.valid.rawValue] ?? 0) of \(verified.checked) valid files decode whole.\n")

@@ -61,7 +61,7 @@ extension CallArchive {
 /// Runs a fetch pipeline with the CLI's rendering; shared by fetch, refetch and demo.
 enum FetchRun {
     static func run(options: FetchOptions, orders: [OrderID], quiet: Bool, json: Bool, summaryLine: Bool = true) async throws -> FetchSummary {
-        let catalog = try options.location.openForWriting()
+        let catalog = try await options.location.openForWriting(workers: options.jobs)
         let renderer = FetchRenderer(orders: orders.count, quiet: quiet)
         let pipeline = FetchPipeline(options: options, catalog: catalog)
         let summary: FetchSummary

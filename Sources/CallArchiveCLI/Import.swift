@@ -31,7 +31,7 @@ extension CallArchive {
 
         func execute() async throws {
             let location = archive.location
-            let catalog = try location.openForWriting()
+            let catalog = try await location.openForWriting()
             let pipeline = ImportPipeline(location: location, catalog: catalog, api: offline ? nil : network.api, retry: network.retry)
             let (renderer, paths) = (ImportRenderer(json: json), paths)
             let summary = try await Interrupts.cancellable(notice: "the file in hand is recorded") {

@@ -11,12 +11,15 @@ struct ArchiveOptions: ParsableArguments {
         "Archive directory (env CALLARCHIVE_ARCHIVE; default ./downloads).", valueName: "dir"))
     var archive: String?
 
-    @Option(help: ArgumentHelp("Catalog file (default DIR/catalog.sqlite).", valueName: "path"))
+    @Option(help: ArgumentHelp(
+        "Catalog file, or a postgresql://user@host:port/db URL (env CALLARCHIVE_CATALOG; default DIR/catalog.sqlite).",
+        valueName: "path|url"))
     var catalog: String?
 
     var location: ArchiveLocation {
-        let directory = archive ?? ProcessInfo.processInfo.environment["CALLARCHIVE_ARCHIVE"] ?? ArchiveLocation.defaultDirectory
-        return ArchiveLocation(directory: directory, catalogPath: catalog)
+        let environment = ProcessInfo.processInfo.environment
+        let directory = archive ?? environment["CALLARCHIVE_ARCHIVE"] ?? ArchiveLocation.defaultDirectory
+        return ArchiveLocation(directory: directory, catalogPath: catalog ?? environment["CALLARCHIVE_CATALOG"].flatMap { $0.isEmpty ? nil : $0 })
     }
 }
 

@@ -39,7 +39,7 @@ extension CallArchive {
 
         func execute() async throws {
             let compiled = try CatalogQuery(words: query.words, sort: sort, limit: limit)
-            let catalog = try archive.location.openForReading()
+            let catalog = try await archive.location.openForReading()
             if printSQL { return Console.out(try await catalog.statement(search: compiled) + ";\n") }
             let columns = try fields.map { try Columns.parse($0) }
             switch format {

@@ -3,9 +3,9 @@ import GRDBSQLite
 import Model
 
 /// `calls` rows to and from SQLite, by the one column list, `CallRecord.columns`.
-enum CallRows {
+package enum CallRows {
     /// Every column, in `CallRecord.columns` order: what `record(_:)` reads.
-    static let selection = CallRecord.allColumnNames.joined(separator: ", ")
+    package static let selection = CallRecord.allColumnNames.joined(separator: ", ")
 
     /// `UPDATE` of every column but the key and the searchable text, for a row whose key and
     /// searchable text are as given: the full-text and `field_values` triggers, which watch
@@ -26,39 +26,47 @@ enum CallRows {
     }
 
     /// Insert, or replace every column of the row with the same key.
-    static let upsert: String = {
-        let columns = CallRecord.columns.filter { $0.role != .key }.map { "\($0.name) = excluded.\($0.name)" }
-        return insert(rows: 1) + " ON CONFLICT (order_id, call_index) DO UPDATE SET " + columns.joined(separator: ", ")
-    }()
+    static let upsert = insert(rows: 1) + " ON CONFLICT (order_id, call_index) DO UPDATE SET " + replaceAssignments.joined(separator: ", ")
+
+    /// The `SET` assignments of a save's upsert: every column but the key.
+    package static let replaceAssignments = CallRecord.columns.filter { $0.role != .key }.map { "\($0.name) = excluded.\($0.name)" }
 
     /// Insert, or merge each column as its `importMerge` says (docs/import.md).
-    static let importUpsert: String = {
-        let columns = CallRecord.columns.compactMap { column -> String? in
+    static let importUpsert: String = insert(rows: 1) + " ON CONFLICT (order_id, call_index) DO UPDATE SET "
+        + importAssignments().joined(separator: ", ")
+
+    /// The `SET` assignments of an import's upsert: each column merged as its `importMerge`
+    /// says. `existing` qualifies the stored row's columns (`calls.` where a database wants it).
+    package static func importAssignments(existing: String = "") -> [String] {
+        CallRecord.columns.compactMap { column -> String? in
             let name = column.name
             switch column.importMerge {
             case .keep: return nil
             case .replace: return "\(name) = excluded.\(name)"
-            case .unlessNull: return "\(name) = COALESCE(excluded.\(name), \(name))"
+            case .unlessNull: return "\(name) = COALESCE(excluded.\(name), \(existing)\(name))"
             case .unlessEmpty(let empty):
                 let values = empty.map { "'\($0)'" }.joined(separator: ", ")
-                return "\(name) = CASE WHEN excluded.\(name) IN (\(values)) THEN \(name) ELSE excluded.\(name) END"
+                return "\(name) = CASE WHEN excluded.\(name) IN (\(values)) THEN \(existing)\(name) ELSE excluded.\(name) END"
             case .with(let other):
-                return "\(name) = CASE WHEN excluded.\(other) = '' THEN \(name) ELSE excluded.\(name) END"
+                return "\(name) = CASE WHEN excluded.\(other) = '' THEN \(existing)\(name) ELSE excluded.\(name) END"
             }
         }
-        return insert(rows: 1) + " ON CONFLICT (order_id, call_index) DO UPDATE SET " + columns.joined(separator: ", ")
-    }()
+    }
 
     /// `UPDATE` of the `.verification` columns of one call.
-    static let verificationUpdate: String = {
+    package static let verificationUpdate: String = {
         let columns = CallRecord.columns.filter { $0.role == .verification }.map { "\($0.name) = ?" }
         return "UPDATE calls SET \(columns.joined(separator: ", ")) WHERE order_id = ? AND call_index = ?"
     }()
 
     static func verificationArguments(_ record: CallRecord) -> StatementArguments {
-        let values = CallRecord.columns.filter { $0.role == .verification }.map { $0.value(in: record) }
+        StatementArguments(verificationValues(record).map(\.databaseValue))
+    }
+
+    /// The values `verificationUpdate` binds: the `.verification` columns, then the key.
+    package static func verificationValues(_ record: CallRecord) -> [FieldValue] {
+        CallRecord.columns.filter { $0.role == .verification }.map { $0.value(in: record) }
             + [.text(record.orderID), .integer(Int64(record.callIndex))]
-        return StatementArguments(values.map(\.databaseValue))
     }
 
     static func arguments(_ records: some Sequence<CallRecord>) -> StatementArguments {

@@ -4,7 +4,7 @@ import Model
 /// Renders a `CatalogQuery` as SQLite SQL: FTS5 `MATCH` for bare words, `LIKE … ESCAPE` for
 /// substrings, value lists from `field_values`, `IFNULL` for negations. User text only ever
 /// reaches SQLite as a bound argument.
-enum SQLiteDialect {
+package enum SQLiteDialect {
     /// Text columns whose distinct values `field_values` lists (migration 0002).
     static let listedColumns: Set<String> = ["store_name", "store_code", "agent_name", "call_status"]
 
@@ -78,7 +78,7 @@ enum SQLiteDialect {
     }
 
     /// `CallRecord.isShortRecording` in SQL.
-    static let shortRecording = "(verdict = 'valid' AND call_seconds > 0 AND audio_seconds < call_seconds * 0.5)"
+    static let shortRecording = StatsSQL.shortRecording
 
     private static func render(_ predicate: Predicate, into arguments: inout [DatabaseValue], in db: Database) throws -> String {
         func bind(_ values: [String]) -> String {
@@ -146,7 +146,8 @@ enum SQLiteDialect {
         return phrase + "\"*"
     }
 
-    private static func likeEscaped(_ text: String) -> String {
+    /// `text` for a `LIKE … ESCAPE '\\'` pattern: `%`, `_` and the backslash escaped.
+    package static func likeEscaped(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             if scalar == "%" || scalar == "_" || scalar == "\\" { out.unicodeScalars.append("\\") }
@@ -158,16 +159,7 @@ enum SQLiteDialect {
     // MARK: stats
 
     /// The expression a `stats` grouping groups by.
-    static func expression(_ grouping: StatsGrouping) -> String {
-        switch grouping {
-        case .store: "store_name"
-        case .agent: "agent_name"
-        case .status: "call_status"
-        case .verdict: "verdict"
-        case .day: "substr(call_in_time, 1, 10)"
-        case .month: "substr(call_in_time, 1, 7)"
-        }
-    }
+    static func expression(_ grouping: StatsGrouping) -> String { StatsSQL.expression(grouping) }
 
     /// The figures of a `StatsRow`, in the order `StatsRow.init(figures:)` reads them.
     static let statsFigures: String = {

@@ -1,6 +1,6 @@
 import GRDB
 
-/// The catalog schema: the numbered SQL files of the top-level `catalog/` folder, embedded at
+/// The SQLite catalog's schema: the numbered SQL files of `catalog/sqlite/`, embedded at
 /// build time, applied in name order by a GRDB migrator.
 enum Schema {
     /// Migration identifiers (file names without `.sql`) with their SQL, in order.

@@ -42,7 +42,7 @@ extension StatsRow {
     /// A row from the figures a catalog's statement computed, in this order: calls, valid, one
     /// count per `notValidVerdicts`, total audio seconds, total call seconds, short recordings,
     /// mean audio seconds (NULL counts as 0).
-    init(group: String, computed figures: ArraySlice<FieldValue>) {
+    package init(group: String, computed figures: ArraySlice<FieldValue>) {
         func number(_ index: Int) -> Double {
             let position = figures.startIndex + index
             guard position < figures.endIndex else { return 0 }
@@ -63,5 +63,23 @@ extension StatsRow {
             audioSeconds: number(base), callSeconds: number(base + 1), shortRecordings: Int(number(base + 2)),
             meanAudioSeconds: number(base + 3)
         )
+    }
+}
+
+/// The SQL of `stats` that reads the same in every catalog's dialect.
+package enum StatsSQL {
+    /// `CallRecord.isShortRecording` in SQL.
+    package static let shortRecording = "(verdict = 'valid' AND call_seconds > 0 AND audio_seconds < call_seconds * 0.5)"
+
+    /// The expression a `stats` grouping groups by.
+    package static func expression(_ grouping: StatsGrouping) -> String {
+        switch grouping {
+        case .store: "store_name"
+        case .agent: "agent_name"
+        case .status: "call_status"
+        case .verdict: "verdict"
+        case .day: "substr(call_in_time, 1, 10)"
+        case .month: "substr(call_in_time, 1, 7)"
+        }
     }
 }

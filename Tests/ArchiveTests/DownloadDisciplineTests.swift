@@ -88,7 +88,7 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
     @Test func maxSizeIsEnforced() async throws {
         let simulator = Simulator()
         let location = ArchiveLocation(directory: try temporaryDirectory())
-        let catalog = try location.openForWriting()
+        let catalog = try await location.openForWriting()
         _ = try await simulator.withRunning { url in
             let options = FetchOptions(location: location, api: APIConfiguration(apiURL: url), retry: RetryPolicy(retries: 1, baseDelay: 0.01), maxSize: 50_000)
             return try await FetchPipeline(options: options, catalog: catalog).run(orders: [try OrderID("BIG001")]) { _ in }
@@ -102,7 +102,7 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
     @Test func cancellationKeepsThePartAndSaysSo() async throws {
         let simulator = Simulator(options: SimulatorOptions(rules: ["STOP01": FaultRule(kind: .slow)], slowChunkDelay: .milliseconds(100)))
         let location = ArchiveLocation(directory: try temporaryDirectory())
-        let catalog = try location.openForWriting()
+        let catalog = try await location.openForWriting()
         let part = location.path("STOP01.mp3.part")
         try await simulator.withRunning { url in
             let options = FetchOptions(location: location, api: APIConfiguration(apiURL: url))

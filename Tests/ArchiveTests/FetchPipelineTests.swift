@@ -13,7 +13,7 @@ import Transport
 /// Fetches `ids` from `simulator` into a fresh archive; returns the archive, its catalog and the summary.
 func fetch(_ ids: [String], from simulator: Simulator, retries: Int = 2, directory: String? = nil) async throws -> (ArchiveLocation, any Catalog, FetchSummary) {
     let location = ArchiveLocation(directory: try directory ?? temporaryDirectory())
-    let catalog = try location.openForWriting()
+    let catalog = try await location.openForWriting()
     let orders = try ids.map { try OrderID($0) }
     let summary = try await simulator.withRunning { url in
         let options = FetchOptions(location: location, api: APIConfiguration(apiURL: url, token: "t0ken"),

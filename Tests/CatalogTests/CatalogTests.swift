@@ -34,7 +34,7 @@ func sampleRecord(_ order: String, index: Int = 1, store: String = "MI-062 Jet's
         // A catalog as the first release wrote it: migration 0001 only, with a call in it.
         let path = try temporaryDirectory() + "/catalog.sqlite"
         let first = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("catalog/0001_initial.sql").path
+            .appendingPathComponent("catalog/sqlite/0001_initial.sql").path
         try sqlite(path, ".read \(first)")
         try sqlite(path, "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('0001_initial');")
         try sqlite(path, "INSERT INTO calls (order_id, store_name, store_code, agent_name, verdict) VALUES ('OLD1', 'OH-101 Marco''s', 'OH-101', 'Marcus Park', 'valid')")

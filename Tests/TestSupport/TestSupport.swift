@@ -25,9 +25,9 @@ public func temporaryPath(_ suffix: String) -> String {
 public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// The catalog migrations the repository ships (`catalog/NNNN_name.sql`), as their identifiers,
-/// in order: what a catalog holds once it is current.
-public func shippedMigrations() throws -> [String] {
-    try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("catalog").path)
+/// The catalog migrations the repository ships for a backend (`catalog/sqlite/NNNN_name.sql`,
+/// `catalog/postgres/…`), as their identifiers, in order: what a catalog holds once it is current.
+public func shippedMigrations(_ backend: String = "sqlite") throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("catalog/" + backend).path)
         .filter { $0.hasSuffix(".sql") }.map { String($0.dropLast(4)) }.sorted()
 }
