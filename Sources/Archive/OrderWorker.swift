@@ -252,7 +252,7 @@ struct OrderWorker: Sendable {
         } catch let DownloadError.disk(path, reason) {
             // A full disk or an unwritable archive fails every call alike: stop the run,
             // keep the `.part` to resume once there is room.
-            await try? recordInterruption(&state, partPath: partPath, reason: reason)
+            try? await recordInterruption(&state, partPath: partPath, reason: reason)
             throw ArchiveError.notWritable(path: path, reason: reason)
         } catch {
             return .failure(error)

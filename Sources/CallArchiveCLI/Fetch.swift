@@ -39,7 +39,7 @@ extension CallArchive {
 
         func validate() throws {
             try FlagRange.checkJobs(jobs)
-            guard ByteSize.parse(maxSize).map { $0 >= 1 && $0 < 9e18 } == true else { throw ValidationError("--max-size '\(maxSize)' is not a size such as 512M") }
+            guard ByteSize.parse(maxSize).map({ $0 >= 1 && $0 < 9e18 }) == true else { throw ValidationError("--max-size '\(maxSize)' is not a size such as 512M") }
             if orderIDs.isEmpty && input == nil { throw ValidationError("give order ids, or --input FILE") }
         }
 
