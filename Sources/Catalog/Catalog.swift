@@ -46,9 +46,6 @@ public protocol Catalog: Sendable {
     /// Every call of an order, by call index.
     func records(order: String) async throws(CatalogError) -> [CallRecord]
 
-    /// Rows matching `query`, loaded into memory (searches with a limit, web pages).
-    func records(_ query: CatalogQuery) async throws(CatalogError) -> [CallRecord]
-
     func attempts(order: String) async throws(CatalogError) -> [DownloadAttempt]
 
     func count() async throws(CatalogError) -> Int
@@ -100,6 +97,13 @@ public protocol CallClaims: Sendable {
 extension Catalog {
     public func save(_ record: CallRecord) async throws(CatalogError) {
         try await save(record, attempts: [])
+    }
+
+    /// Rows matching `query`, loaded into memory (searches with a limit, web pages).
+    public func records(_ query: CatalogQuery) async throws(CatalogError) -> [CallRecord] {
+        var records: [CallRecord] = []
+        try await forEach(query) { records.append($0) }
+        return records
     }
 
     /// Every row.

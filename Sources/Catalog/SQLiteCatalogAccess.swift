@@ -70,12 +70,6 @@ extension SQLiteCatalog {
         try await rows("WHERE order_id = ? ORDER BY call_index", [order.databaseValue])
     }
 
-    public func records(_ query: CatalogQuery) async throws(CatalogError) -> [CallRecord] {
-        var rows: [CallRecord] = []
-        try await forEach(query) { rows.append($0) }
-        return rows
-    }
-
     private func rows(_ filter: String, _ arguments: [DatabaseValue]) async throws(CatalogError) -> [CallRecord] {
         try await read { db in
             var records: [CallRecord] = []

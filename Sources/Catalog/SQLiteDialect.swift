@@ -52,7 +52,7 @@ package enum SQLiteDialect {
         switch predicate {
         case let .containsAny(column, fragments) where listedColumns.contains(column):
             let like = Array(repeating: "value LIKE ? ESCAPE '\\'", count: fragments.count).joined(separator: " OR ")
-            return try part(column, like, fragments.map { "%" + likeEscaped($0) + "%" })
+            return try part(column, like, fragments.map { PortableSQL.containsPattern($0) })
         case let .equalsAny(column, values) where listedColumns.contains(column):
             return try part(column, "value IN (\(Array(repeating: "?", count: values.count).joined(separator: ", ")))", values)
         case let .equalsAny("verdict", values): return Double(values.count) / Double(Verdict.allCases.count)
@@ -77,8 +77,6 @@ package enum SQLiteDialect {
         keys.map { $0.descending ? "\($0.column) DESC" : $0.column }.joined(separator: ", ")
     }
 
-    /// `CallRecord.isShortRecording` in SQL.
-    static let shortRecording = StatsSQL.shortRecording
 
     private static func render(_ predicate: Predicate, into arguments: inout [DatabaseValue], in db: Database) throws -> String {
         func bind(_ values: [String]) -> String {
@@ -91,7 +89,7 @@ package enum SQLiteDialect {
         case let .containsAny(column, fragments) where listedColumns.contains(column):
             return try valueList(column, fragments, negated: false, into: &arguments, in: db)
         case let .containsAny(column, fragments):
-            let patterns = fragments.map { "%" + likeEscaped($0) + "%" }
+            let patterns = fragments.map { PortableSQL.containsPattern($0) }
             arguments += patterns.map(\.databaseValue)
             let clauses = Array(repeating: "\(column) LIKE ? ESCAPE '\\'", count: patterns.count)
             return clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " OR ") + ")"
@@ -123,7 +121,7 @@ package enum SQLiteDialect {
     private static func valueList(
         _ column: String, _ fragments: [String], negated: Bool, into arguments: inout [DatabaseValue], in db: Database
     ) throws -> String {
-        let patterns = fragments.map { "%" + likeEscaped($0) + "%" }
+        let patterns = fragments.map { PortableSQL.containsPattern($0) }
         let like = Array(repeating: "value LIKE ? ESCAPE '\\'", count: patterns.count).joined(separator: " OR ")
         let found = try String.fetchAll(
             db, sql: "SELECT value FROM field_values WHERE field = ? AND (\(like))",
@@ -146,26 +144,14 @@ package enum SQLiteDialect {
         return phrase + "\"*"
     }
 
-    /// `text` for a `LIKE … ESCAPE '\\'` pattern: `%`, `_` and the backslash escaped.
-    package static func likeEscaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar == "%" || scalar == "_" || scalar == "\\" { out.unicodeScalars.append("\\") }
-            out.unicodeScalars.append(scalar)
-        }
-        return out
-    }
-
     // MARK: stats
 
-    /// The expression a `stats` grouping groups by.
-    static func expression(_ grouping: StatsGrouping) -> String { StatsSQL.expression(grouping) }
 
     /// The figures of a `StatsRow`, in the order `StatsRow.init(figures:)` reads them.
     static let statsFigures: String = {
         let verdicts = StatsRow.notValidVerdicts.map { "SUM(verdict = '\($0.rawValue)')" }.joined(separator: ", ")
         return "COUNT(*), SUM(verdict = 'valid'), \(verdicts), TOTAL(audio_seconds), TOTAL(call_seconds), "
-            + "SUM(\(shortRecording)), AVG(audio_seconds)"
+            + "SUM(\(PortableSQL.shortRecording)), AVG(audio_seconds)"
     }()
 
     /// The statements `stats` runs: one row per group, its name first (when grouped), then the
@@ -175,7 +161,7 @@ package enum SQLiteDialect {
     ) throws -> (grouped: (sql: String, arguments: StatementArguments)?, totals: (sql: String, arguments: StatementArguments)) {
         let (filter, arguments) = try whereClause(query, in: db)
         let grouped = grouping.map {
-            (sql: "SELECT \(expression($0)) AS grp, \(statsFigures) FROM calls WHERE \(filter) GROUP BY grp ORDER BY grp", arguments: arguments)
+            (sql: "SELECT \(PortableSQL.expression($0)) AS grp, \(statsFigures) FROM calls WHERE \(filter) GROUP BY grp ORDER BY grp", arguments: arguments)
         }
         return (grouped, (sql: "SELECT \(statsFigures) FROM calls WHERE \(filter)", arguments: arguments))
     }

@@ -66,8 +66,18 @@ extension StatsRow {
     }
 }
 
-/// The SQL of `stats` that reads the same in every catalog's dialect.
-package enum StatsSQL {
+/// SQL text that reads the same in every catalog's dialect.
+package enum PortableSQL {
+    /// `%fragment%` for `LIKE … ESCAPE '\\'`: `%`, `_` and the backslash in `fragment` escaped.
+    package static func containsPattern(_ fragment: String) -> String {
+        var out = "%"
+        for scalar in fragment.unicodeScalars {
+            if scalar == "%" || scalar == "_" || scalar == "\\" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(scalar)
+        }
+        return out + "%"
+    }
+
     /// `CallRecord.isShortRecording` in SQL.
     package static let shortRecording = "(verdict = 'valid' AND call_seconds > 0 AND audio_seconds < call_seconds * 0.5)"
 

@@ -93,7 +93,7 @@ public struct CallRecord: Sendable, Equatable {
     }
 
     /// A valid recording under half its call's length (docs/contract.md §6). `stats`
-    /// counts them with the same predicate in SQL (`SQLiteDialect.shortRecording`).
+    /// counts them with the same predicate in SQL (`PortableSQL.shortRecording`).
     public var isShortRecording: Bool {
         guard verdict == .valid, let call = callSeconds, call > 0, let audio = audioSeconds else { return false }
         return audio < call * 0.5

@@ -74,12 +74,6 @@ extension PostgresCatalog {
         try await rows("WHERE order_id = $1 ORDER BY call_index", [.text(order)])
     }
 
-    public func records(_ query: CatalogQuery) async throws(CatalogError) -> [CallRecord] {
-        var records: [CallRecord] = []
-        try await forEach(query) { records.append($0) }
-        return records
-    }
-
     private func rows(_ filter: String, _ values: [FieldValue]) async throws(CatalogError) -> [CallRecord] {
         try await withConnection { connection in
             var records: [CallRecord] = []

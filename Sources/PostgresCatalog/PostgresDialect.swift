@@ -81,7 +81,7 @@ enum PostgresDialect {
         for scalar in fragment.unicodeScalars {
             lowered.unicodeScalars.append(("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar)
         }
-        return "%" + SQLiteDialect.likeEscaped(lowered) + "%"
+        return PortableSQL.containsPattern(lowered)
     }
 
     /// FTS5's prefix phrase `"text"*` as a `tsquery`: the tokens one after another, the last a
@@ -101,7 +101,7 @@ enum PostgresDialect {
         func count(_ condition: String) -> String { "COUNT(*) FILTER (WHERE \(condition))" }
         let verdicts = StatsRow.notValidVerdicts.map { count("verdict = '\($0.rawValue)'") }.joined(separator: ", ")
         return "COUNT(*), \(count("verdict = 'valid'")), \(verdicts), COALESCE(SUM(audio_seconds), 0), "
-            + "COALESCE(SUM(call_seconds), 0), \(count(StatsSQL.shortRecording)), AVG(audio_seconds)"
+            + "COALESCE(SUM(call_seconds), 0), \(count(PortableSQL.shortRecording)), AVG(audio_seconds)"
     }()
 
     /// One row per group, its name first (a missing one first, as SQLite sorts NULL), then
@@ -112,7 +112,7 @@ enum PostgresDialect {
         let filter = try whereClause(query, words: words)
         let grouped = grouping.map {
             Statement(
-                sql: "SELECT \(StatsSQL.expression($0)) AS grp, \(statsFigures) FROM calls WHERE \(filter.sql) GROUP BY grp ORDER BY grp ASC NULLS FIRST",
+                sql: "SELECT \(PortableSQL.expression($0)) AS grp, \(statsFigures) FROM calls WHERE \(filter.sql) GROUP BY grp ORDER BY grp ASC NULLS FIRST",
                 arguments: filter.arguments
             )
         }
