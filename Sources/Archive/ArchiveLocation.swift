@@ -64,9 +64,11 @@ public struct ArchiveLocation: Sendable {
 
     /// The catalog of an existing archive, for commands that only read it (search, stats,
     /// export): works on a read-only volume too. A PostgreSQL catalog needs no directory.
-    public func openForReading() async throws(ArchiveError) -> any Catalog {
+    /// `wholeCatalog`: the command reads every row (export), so an SQLite catalog is read
+    /// through a memory map (`SQLiteCatalog.openForReading(at:mapped:)`).
+    public func openForReading(wholeCatalog: Bool = false) async throws(ArchiveError) -> any Catalog {
         if !catalogIsURL { try requireDirectory() }
-        return try await openCatalog(readOnly: true)
+        return try await openCatalog(readOnly: true, mapped: wholeCatalog)
     }
 
     private func requireDirectory() throws(ArchiveError) {
@@ -76,11 +78,11 @@ public struct ArchiveLocation: Sendable {
         }
     }
 
-    private func openCatalog(readOnly: Bool = false, workers: Int = 4) async throws(ArchiveError) -> any Catalog {
+    private func openCatalog(readOnly: Bool = false, mapped: Bool = false, workers: Int = 4) async throws(ArchiveError) -> any Catalog {
         do {
             // A connection per worker, and a few for claims and their renewals.
             if catalogIsURL { return try await PostgresCatalog.open(url: catalogPath, connections: workers + 4) }
-            return try readOnly ? SQLiteCatalog.openForReading(at: catalogPath) : SQLiteCatalog.open(at: catalogPath)
+            return try readOnly ? SQLiteCatalog.openForReading(at: catalogPath, mapped: mapped) : SQLiteCatalog.open(at: catalogPath)
         } catch {
             throw .catalog(error)
         }

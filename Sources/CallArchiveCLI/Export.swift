@@ -41,7 +41,7 @@ extension CallArchive {
         func execute() async throws {
             let compiled = try CatalogQuery(words: query.words, sort: sort)
             let names = try Columns.parse(columns)
-            let catalog = try await archive.location.openForReading()
+            let catalog = try await archive.location.openForReading(wholeCatalog: true)
             let sink = try output.map { try BufferedOutput(path: $0) } ?? BufferedOutput(descriptor: STDOUT_FILENO)
             do {
                 try await write(catalog, compiled, names, to: sink)

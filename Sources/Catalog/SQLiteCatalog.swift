@@ -169,11 +169,19 @@ public final class SQLiteCatalog: Catalog {
     /// Opens an existing catalog for reading only (search, stats, export): one read-only
     /// connection, which also works on a read-only volume or snapshot. A catalog that still
     /// lacks a migration is opened for writing once, to apply it.
-    public static func openForReading(at path: String) throws(CatalogError) -> SQLiteCatalog {
+    ///
+    /// `mapped`, for a command that reads the whole catalog (export): SQLite reads the file
+    /// through a memory map (up to 2 GiB) instead of a `pread` per 4 KiB page, which took a
+    /// third of an export's time in the kernel. Not the default: every page touched counts in the
+    /// process's resident memory, which a long-running reader should not grow.
+    public static func openForReading(at path: String, mapped: Bool = false) throws(CatalogError) -> SQLiteCatalog {
         guard fileSize(path) > 0 else { return try open(at: path) }
         try checkHeader(path: path)
         let (queue, current) = try inspect(path: path)
-        if current { return SQLiteCatalog(writer: queue, path: path) }
+        if current {
+            if mapped { try? queue.inDatabase { try $0.execute(sql: "PRAGMA mmap_size = 2147418112") } }
+            return SQLiteCatalog(writer: queue, path: path)
+        }
         try? queue.close()
         return try open(at: path)
     }
