@@ -15,10 +15,33 @@ package final class FullTextWords: Sendable {
                 try db.execute(sql: """
                     CREATE VIRTUAL TABLE words USING fts5(c0, c1, c2, c3, tokenize = "unicode61 remove_diacritics 2 tokenchars '-_'");
                     CREATE VIRTUAL TABLE words_instances USING fts5vocab(words, 'instance');
+                    CREATE VIRTUAL TABLE probe USING fts5(value, tokenize = "unicode61 remove_diacritics 2 tokenchars '-_'");
                     """)
             }
         } catch {
             throw .database("cannot set up the full-text tokenizer: \(SQLiteCatalog.reason(error))")
+        }
+    }
+
+    /// Whether the FTS5 query `match` matches each of `texts`, as it would match a column
+    /// holding that text.
+    package func matches(_ match: String, among texts: [String]) throws(CatalogError) -> [Bool] {
+        do {
+            return try queue.inDatabase { db in
+                try db.inTransaction {
+                    try db.execute(sql: "DELETE FROM probe")
+                    let insert = try db.makeStatement(sql: "INSERT INTO probe (rowid, value) VALUES (?, ?)")
+                    for (index, text) in texts.enumerated() { try insert.execute(arguments: [index, text]) }
+                    return .commit
+                }
+                var found = Array(repeating: false, count: texts.count)
+                for index in try Int.fetchAll(db, sql: "SELECT rowid FROM probe WHERE probe MATCH ?", arguments: [match]) {
+                    found[index] = true
+                }
+                return found
+            }
+        } catch {
+            throw .database("the full-text tokenizer failed: \(SQLiteCatalog.reason(error))")
         }
     }
 
