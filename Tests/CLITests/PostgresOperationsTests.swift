@@ -1,0 +1,125 @@
+import Catalog
+import Foundation
+import Model
+import PostgresCatalog
+import Simulator
+import Testing
+import TestSupport
+
+/// Starts the binary without waiting for it, its stderr going to a file; returns the process
+/// and that file's path.
+func launchRecordingStderr(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CLI.binary)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for key in env.keys where key.hasPrefix("CALLARCHIVE_") { env[key] = nil }
+    process.environment = env.merging(environment) { $1 }
+    let path = try temporaryDirectory() + "/stderr"
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    return (process, path)
+}
+
+/// The database name of a test server URL.
+func databaseName(_ url: String) throws -> String {
+    String(try #require(url.split(separator: "/").last?.split(separator: "?").first))
+}
+
+/// Waits (up to `seconds`) until `condition` holds.
+func waitUntil(seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
+    let started = Date()
+    while try await !condition(), Date().timeIntervalSince(started) < seconds {
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+/// Operating a PostgreSQL catalog: statement timeouts, TLS, and the server going away mid-fetch.
+@Suite(.serialized) struct PostgresOperationsTests {
+    /// A statement stuck behind another session's lock is cancelled by the URL's
+    /// statement_timeout: exit 3 within seconds, with a message that says what happened.
+    @Test func stuckStatementEndsWithExit3() async throws {
+        let server = try PostgresServer.shared.get()
+        let url = try server.newDatabase()
+        _ = try await PostgresCatalog.open(url: url)
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+        locker.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
+        locker.arguments = ["-u", "postgres", "--", PostgresServer.binaries + "/psql", "-h", server.directory, "-p", String(server.port),
+                            "-d", try databaseName(url), "-X", "-q", "-c", "BEGIN; LOCK TABLE calls IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); COMMIT;"]
+        locker.standardOutput = FileHandle.nullDevice
+        try locker.run()
+        try await waitUntil {
+            try server.psql(try databaseName(url), "SELECT count(*) FROM pg_locks WHERE relation = 'calls'::regclass AND granted")
+                .trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+        }
+        let started = Date()
+        let result = try await CLI.run(["search", "--catalog", url + "&options=-c%20statement_timeout%3D1000"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("canceling statement due to statement timeout") && result.stderr.contains("statement_timeout"), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(started) < 6)
+        await CLI.waitForExit(locker)
+        // Without the lock the same URL answers.
+        #expect(try await CLI.run(["search", "--catalog", url + "&options=-c%20statement_timeout%3D1000"]).status == 0)
+    }
+
+    /// `sslmode=require` connects to a server that speaks TLS (one that refuses TCP without
+    /// it), and fails with exit 3 and a clear message against one that does not.
+    @Test func tlsIsUsedWhenRequired() async throws {
+        let secure = try PostgresServer(name: "tls", tls: true)
+        let url = try secure.newDatabase()
+        let required = url.replacingOccurrences(of: "sslmode=disable", with: "sslmode=require")
+        let encrypted = try await CLI.run(["stats", "--catalog", required])
+        #expect(encrypted.status == 0, "\(encrypted.stderr)")
+        let plain = try await CLI.run(["stats", "--catalog", url])
+        #expect(plain.status == 3 && plain.stderr.contains("no encryption"), "\(plain.stderr)")
+        try secure.stop()
+        let insecure = try PostgresServer.shared.get()
+        let refused = try await CLI.run(["stats", "--catalog", try insecure.newDatabase().replacingOccurrences(of: "sslmode=disable", with: "sslmode=require")])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("127.0.0.1:\(insecure.port) does not offer TLS, which the URL's sslmode=require requires"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains(insecure.password))
+    }
+
+    /// The server stopped (`pg_ctl -m immediate`) under a running fetch: the fetch ends within
+    /// seconds with exit 3 naming host:port, leaving `.part` files and claims; once the server
+    /// is back a rerun finishes every call, no recording downloaded whole twice, no row lost.
+    @Test func fetchSurvivesTheServerStoppingMidRun() async throws {
+        let server = try PostgresServer(name: "fetch-fault")
+        let url = try server.newDatabase(), database = try databaseName(url)
+        let archive = try temporaryDirectory()
+        let ids = CallGenerator.sampleOrderIDs(count: 16)
+        let slow = Dictionary(uniqueKeysWithValues: ids.map { ($0, FaultRule(kind: .slow)) })
+        let simulator = Simulator(options: SimulatorOptions(rules: slow, slowChunkDelay: .milliseconds(40)))
+        let expected = try ids.reduce(0) { $0 + CallGenerator.calls(for: try OrderID($1)).count }
+        try await simulator.withRunning { api in
+            let arguments = ["fetch", "--archive", archive, "--catalog", url, "--api-url", api, "--jobs", "3"] + ids
+            let (process, stderrPath) = try launchRecordingStderr(arguments)
+            try await waitUntil { (try? server.psql(database, "SELECT count(*) FROM calls WHERE verdict = 'valid'"))
+                .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0 >= 2 }
+            try server.stop()
+            let stopped = Date()
+            await CLI.waitForExit(process)
+            let stderr = try String(contentsOfFile: stderrPath, encoding: .utf8)
+            #expect(Date().timeIntervalSince(stopped) < 10)
+            #expect(process.terminationStatus == 3 && stderr.contains("127.0.0.1:\(server.port)") && !stderr.contains(server.password), "\(stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: archive).contains { $0.hasSuffix(".part") })
+            try server.start()
+            #expect(try server.psql(database, "SELECT count(*) FROM claims").trimmingCharacters(in: .whitespacesAndNewlines) != "0")
+            let rerun = try await CLI.run(arguments)
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+        }
+        let valid = try server.psql(database, "SELECT count(*) FROM calls WHERE verdict = 'valid'").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(valid == String(expected))
+        var whole: [String: Int] = [:]
+        for request in simulator.requests where request.path.hasPrefix("/recordings/") {
+            // A request from byte 0 downloads the whole recording; a resume asks for the rest.
+            if (request.range ?? "bytes=0-").hasPrefix("bytes=0-") { whole[request.path, default: 0] += 1 }
+        }
+        #expect(whole.count == expected && whole.values.allSatisfy { $0 == 1 }, "requested whole more than once: \(whole.filter { $0.value > 1 })")
+        #expect(try !FileManager.default.contentsOfDirectory(atPath: archive).contains { $0.hasSuffix(".part") })
+        try server.stop()
+    }
+}
