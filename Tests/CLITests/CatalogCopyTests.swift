@@ -41,7 +41,7 @@ import TestSupport
         let original = try await Self.contents(source)
         #expect(original.calls.count > 30 && original.attempts.count > 30)
         for (from, to) in [(source, url), (url, back)] {
-            let copied = try await CLI.run(["catalog", "copy", from, to, "--batch-size", "7"])
+            let copied = try await CLI.run(["catalog", "copy", from, to, "--batch-size", "12"])
             #expect(copied.status == 0, "\(copied.stderr)")
             #expect(copied.stdout.contains("copied \(original.calls.count) calls and \(original.attempts.count) attempts"), "\(copied.stdout)")
             #expect(copied.stdout.contains("verified: both hold \(original.calls.count) calls and \(original.attempts.count) attempts, SHA-256 "))
