@@ -35,6 +35,7 @@ let package = Package(
             dependencies: [
                 "AudioCheck", "Catalog", "Downloads", "Model", "PostgresCatalog", "Telephony", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

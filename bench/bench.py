@@ -21,6 +21,8 @@ import sys
 import time
 import urllib.parse
 
+import bench_postgres
+
 BIN = os.environ["CALLARCHIVE_BIN"]
 GEN = os.environ["BENCHCATALOG_BIN"]
 API = os.environ["BENCH_API_URL"]            # http://127.0.0.1:PORT/calls, or the one given with --api-url
@@ -419,6 +421,10 @@ def main():
         dict(summary(t_exp), command=" ".join(export_cmd) + " > /dev/null"),
         [dict(summary(t_exp_sql), label="sqlite3 -csv, same rows and columns", command="sqlite3 -readonly -csv -header CATALOG '<SELECT …>' > /dev/null", sql=export_sql)],
         target_ratio=1.05)
+
+    # 6b. the same on PostgreSQL, and three fetchers sharing it (bench/bench_postgres.py) ----
+    if os.path.exists(bench_postgres.PG_BIN) and os.environ.get("BENCH_POSTGRES", "1") != "0":
+        bench_postgres.run(sys.modules[__name__], cat, rows, ids_file)
 
     if SERVER != "simulator":
         results["total_bench_s"] = time.perf_counter() - T0

@@ -10,7 +10,9 @@
 #   --slow-api-ms   the metadata delay of fetch_slow_api (default 80)
 # Needs: aria2c, mpg123, hyperfine, sqlite3, /usr/bin/time, python3 (with venv).
 # Env: CALLARCHIVE_BIN / BENCHCATALOG_BIN override the binaries (default: the release build in
-# .build-release, else the debug build); BENCH_RUNS (5), BENCH_SEED_RUNS (3), BENCH_ROWS (1000000).
+# .build-release, else the debug build); BENCH_RUNS (5), BENCH_SEED_RUNS (3), BENCH_ROWS (1000000),
+# BENCH_POSTGRES=0 skips the PostgreSQL benchmarks (bench/bench_postgres.py: a throw-away server in
+# $BENCH_WORK/pg, search/stats/export against psql, three fetchers against one).
 # Writes bench/results.json and BENCHMARKS.md. Scratch data lives in /tmp/callarchive-bench
 # (the generated catalog is cached there between runs, keyed by row count).
 set -euo pipefail

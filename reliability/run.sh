@@ -4,7 +4,9 @@
 #   1. The reliability, security and hardening suites (Tests/CLITests, see FILTER) with
 #      CALLARCHIVE_RELIABILITY=full: SIGKILL crash trials aimed at each phase of a call, a
 #      2,000-call fault soak, disk full, read-only archive, 3 processes at once, bad catalogs,
-#      token/symlink/SQL checks, signals, import, not-audio files, download claims, reports.
+#      token/symlink/SQL checks, signals, import, not-audio files, download claims, reports;
+#      on PostgreSQL (a throw-away server): 3 fetch processes with the server killed mid-run and
+#      restarted, and a 100,000-call `catalog copy` killed and resumed.
 #   2. Fuzz (Sources/Fuzz, release build): FUZZ_COUNT inputs (default 1,000,000) for each
 #      parser, one process per target, so a crash or a hang is counted against its target.
 #   3. FuzzChecker (Sources/FuzzChecker, libFuzzer, coverage-guided): the whole-file checker for
@@ -16,7 +18,7 @@ cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 FUZZ_COUNT=${FUZZ_COUNT:-1000000}
 FUZZ=${FUZZ:-.build-release/release/Fuzz}
-FILTER='ReliabilityTests|SecurityTests|HardeningTests|LongCommandSignalTests|FileNameCollisionTests|ImportTests|NotAudioTests|DownloadClaimsTests|ReportsCLITests'
+FILTER='ReliabilityTests|PostgresReliabilityTests|SecurityTests|HardeningTests|LongCommandSignalTests|FileNameCollisionTests|ImportTests|NotAudioTests|DownloadClaimsTests|ReportsCLITests'
 report=$(mktemp)
 log=$(mktemp)
 fuzz_err=$(mktemp)

@@ -46,14 +46,15 @@ public struct FetchPipeline: Sendable {
         let started = ContinuousClock.now
         let summary = try await HTTPClient.withHTTPClient(configuration: options.api.clientConfiguration) { http in
             let api = try APIClient(configuration: options.api, http: http)
+            let claims = try catalog.claims(archiveDirectory: options.location.directory)
             let worker = OrderWorker(
                 options: options, catalog: catalog, api: api, downloader: Downloader(http: http),
-                retrier: Retrier(policy: options.retry), events: events,
-                locks: try catalog.claims(archiveDirectory: options.location.directory),
+                retrier: Retrier(policy: options.retry), events: events, locks: claims,
                 checks: CheckRunner(width: ProcessInfo.processInfo.activeProcessorCount)
             )
             var total = FetchSummary()
             try await concurrentForEach(orders, width: options.jobs, { order in try await worker.fetch(order) }) { total.merge($0) }
+            await claims.settle()
             return total
         }
         var result = summary

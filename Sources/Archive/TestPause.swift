@@ -2,11 +2,12 @@ import Foundation
 
 /// Test-only, off unless the environment sets it: `CALLARCHIVE_TEST_PAUSE=decode` holds each
 /// call for two seconds after its download is complete and before it is decoded, `=commit`
-/// after the rename to the final name and before the catalog row is saved. The crash trials
+/// after the rename to the final name and before the catalog row is saved, `=copy` after each
+/// batch a `catalog copy` commits. The crash trials
 /// (Tests/CLITests/ReliabilityTests.swift) use it to SIGKILL a run inside those windows, which
 /// last milliseconds otherwise. It changes no file, no row and no output.
 enum TestPause: String {
-    case decode, commit
+    case decode, commit, copy
 
     private static let chosen = ProcessInfo.processInfo.environment["CALLARCHIVE_TEST_PAUSE"].flatMap(TestPause.init)
 

@@ -92,6 +92,13 @@ public protocol CallClaims: Sendable {
     /// Lets `name` go. It does not wait: a catalog that must tell a server lets the claim's
     /// lease expire when it cannot.
     func release(_ name: String)
+    /// Waits until every release so far has reached where the claims live (a server), so a
+    /// run that ends leaves none of its claims behind; at once where releases are immediate.
+    func settle() async
+}
+
+extension CallClaims {
+    public func settle() async {}
 }
 
 extension Catalog {

@@ -168,7 +168,7 @@ extension SQLiteCatalog {
     // MARK: Plumbing
 
     /// Calls `body` with every column of each row `sql` returns.
-    private static func eachRow(
+    static func eachRow(
         _ sql: String, _ arguments: StatementArguments, in db: Database, _ body: ([FieldValue]) throws -> Void
     ) throws {
         let statement = try db.makeStatement(sql: sql)

@@ -19,7 +19,15 @@ public struct PostgresAddress: Sendable, CustomStringConvertible {
     public let sslMode: SSLMode
     /// A directory holding the server's socket (`?host=/path`), instead of TCP.
     public let socketDirectory: String?
+    /// Server settings for every connection, as libpq's `options` (`-c statement_timeout=30s`):
+    /// the URL's `?options=…`, else `PGOPTIONS`.
+    public let options: String?
     let password: String?
+
+    /// How long one statement may run unless `options` says otherwise: a statement stuck
+    /// behind a lock or on a sick server is cancelled by the server, and the command ends
+    /// with exit 3 instead of hanging.
+    public static let defaultStatementTimeout = "300s"
 
     /// True when `text` names a PostgreSQL catalog rather than a file.
     public static func isURL(_ text: String) -> Bool {
@@ -50,6 +58,7 @@ public struct PostgresAddress: Sendable, CustomStringConvertible {
         let database = path.removingPercentEncoding.flatMap { $0.isEmpty ? nil : $0 } ?? user
         (self.host, self.port, self.user, self.database, sslMode) = (host, port, user, database, mode)
         socketDirectory = query["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+        options = (query["options"] ?? environment["PGOPTIONS"]).flatMap { $0.isEmpty ? nil : $0 }
         password = components.password.flatMap { $0.removingPercentEncoding }
             ?? environment["PGPASSWORD"]
             ?? Self.passwordFile(environment).flatMap { PassFile.password(in: $0, host: host, port: port, database: database, user: user) }
@@ -70,6 +79,9 @@ public struct PostgresAddress: Sendable, CustomStringConvertible {
             configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: try tls())
         }
         configuration.options.connectTimeout = .seconds(10)
+        // The server reads `options` itself; the timeout is a setting sent at start.
+        configuration.options.additionalStartupParameters = (options.map { [("options", $0)] } ?? [])
+            + ((options ?? "").contains("statement_timeout") ? [] : [("statement_timeout", Self.defaultStatementTimeout)])
         return configuration
     }
 

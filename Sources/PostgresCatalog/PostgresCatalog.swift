@@ -59,10 +59,14 @@ public final class PostgresCatalog: Catalog {
         }
     }
 
-    /// `body` inside one transaction.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(CatalogError) -> T {
+    /// `body` inside one transaction, at the server's default isolation level or `isolation`
+    /// (`REPEATABLE READ`: every statement sees one snapshot).
+    func transaction<T: Sendable>(
+        isolation: String? = nil, _ body: (PostgresConnection) async throws -> T
+    ) async throws(CatalogError) -> T {
         try await withConnection { connection in
-            try await connection.query("BEGIN", logger: ConnectionPool.logger)
+            let begin = "BEGIN" + (isolation.map { " ISOLATION LEVEL \($0)" } ?? "")
+            try await connection.query(PostgresQuery(unsafeSQL: begin), logger: ConnectionPool.logger)
             do {
                 let result = try await body(connection)
                 try await connection.query("COMMIT", logger: ConnectionPool.logger)
@@ -89,6 +93,11 @@ public final class PostgresCatalog: Catalog {
 
     private func catalogError(_ error: any Error) -> CatalogError {
         if let error = error as? CatalogError { return error }
+        if let error = error as? PSQLError, error.code == .server, error.serverInfo?[.sqlState] == "57014" {
+            return .database("PostgreSQL cancelled a statement: \(error.serverInfo?[.message] ?? "") (SQLSTATE 57014). "
+                + "A statement may run \(PostgresAddress.defaultStatementTimeout) unless the URL's options set another "
+                + "statement_timeout (?options=-c%20statement_timeout%3D10min); look for a lock held by another session")
+        }
         if let error = error as? PSQLError, error.code == .server {
             return .database("PostgreSQL says: \(error.serverInfo?[.message] ?? "an error") (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))")
         }
@@ -103,6 +112,9 @@ public final class PostgresCatalog: Catalog {
     func reason(_ error: any Error) -> String {
         let place = address.socketDirectory.map { "the socket in \($0) (port \(address.port))" } ?? "\(address.host):\(address.port)"
         guard let error = error as? PSQLError else { return "cannot connect to \(place): \(error)" }
+        if error.code == .sslUnsupported {
+            return "the server at \(place) does not offer TLS, which the URL's sslmode=\(address.sslMode.rawValue) requires"
+        }
         if let message = error.serverInfo?[.message] { return "the server at \(place) says: \(message)" }
         if let underlying = error.underlying { return "cannot connect to \(place): \(underlying)" }
         return "cannot connect to \(place): \(error.code)"

@@ -20,7 +20,7 @@ extension PostgresCatalog {
         let values = try PostgresRows.values(record, words: words)
         try await transaction { connection in
             try await Self.run(PostgresRows.upsert, values, on: connection)
-            for attempt in attempts { try await Self.run(PostgresRows.insertAttempt, PostgresRows.values(attempt), on: connection) }
+            for attempt in attempts { try await Self.run(PostgresRows.insertAttempt, attempt.transferValues, on: connection) }
         }
     }
 
@@ -87,8 +87,8 @@ extension PostgresCatalog {
     public func attempts(order: String) async throws(CatalogError) -> [DownloadAttempt] {
         try await withConnection { connection in
             var attempts: [DownloadAttempt] = []
-            let sql = "SELECT \(PostgresRows.attemptColumns) FROM attempts WHERE order_id = $1 ORDER BY id"
-            try await Self.run(sql, [.text(order)], on: connection) { attempts.append(PostgresRows.attempt($0)) }
+            let sql = "SELECT \(TransferSQL.attemptColumns) FROM attempts WHERE order_id = $1 ORDER BY id"
+            try await Self.run(sql, [.text(order)], on: connection) { attempts.append(DownloadAttempt(transferValues: $0)) }
             return attempts
         }
     }

@@ -98,22 +98,12 @@ enum PostgresRows {
 
     // MARK: attempts
 
-    static let attemptColumns = "order_id, call_index, stage, started_at, http_status, bytes, range_start, error"
-    static let insertAttempt = "INSERT INTO attempts (\(attemptColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    static let insertAttempt = insertAttempts(rows: 1)
 
-    static func values(_ attempt: DownloadAttempt) -> [FieldValue] {
-        [
-            .text(attempt.orderID), attempt.callIndex.fieldValue, .text(attempt.stage.rawValue), .text(attempt.startedAt),
-            attempt.httpStatus.fieldValue, .integer(attempt.bytes), attempt.rangeStart.fieldValue, attempt.error.fieldValue,
-        ]
-    }
-
-    static func attempt(_ values: [FieldValue]) -> DownloadAttempt {
-        DownloadAttempt(
-            orderID: String(fieldValue: values[0]), callIndex: Int?(fieldValue: values[1]),
-            stage: DownloadAttempt.Stage(rawValue: String(fieldValue: values[2])) ?? .recording, startedAt: String(fieldValue: values[3]),
-            httpStatus: Int?(fieldValue: values[4]), bytes: Int64(fieldValue: values[5]), rangeStart: Int64?(fieldValue: values[6]),
-            error: String?(fieldValue: values[7])
-        )
+    /// `INSERT INTO attempts … VALUES …`, `rows` value rows of `TransferSQL.attemptColumns`.
+    static func insertAttempts(rows: Int) -> String {
+        let width = 8
+        let values = (0..<rows).map { row in "(" + (1...width).map { "$\(row * width + $0)" }.joined(separator: ", ") + ")" }
+        return "INSERT INTO attempts (\(TransferSQL.attemptColumns)) VALUES " + values.joined(separator: ", ")
     }
 }

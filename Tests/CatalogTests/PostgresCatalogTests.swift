@@ -177,6 +177,18 @@ let paritySorts: [String?] = [nil, "-call_in_time", "store", "-store_name,agent"
     }
 }
 
+@Suite struct PostgresAddressOptionsTests {
+    /// libpq's `options` come from the URL, else `PGOPTIONS`; none by default (then every
+    /// connection gets the default statement timeout).
+    @Test func optionsComeFromTheURLOrPGOPTIONS() throws {
+        let fromURL = try PostgresAddress(url: "postgresql://ana@h/db?options=-c%20statement_timeout%3D5s", environment: ["PGOPTIONS": "-c x=1"])
+        #expect(fromURL.options == "-c statement_timeout=5s")
+        #expect(try PostgresAddress(url: "postgresql://ana@h/db", environment: ["PGOPTIONS": "-c work_mem=64MB"]).options == "-c work_mem=64MB")
+        #expect(try PostgresAddress(url: "postgresql://ana@h/db", environment: [:]).options == nil)
+        #expect(PostgresAddress.defaultStatementTimeout == "300s")
+    }
+}
+
 @Suite struct PostgresFaultTests {
     /// The server stopping mid-run: the next catalog call fails within seconds, naming the
     /// server; once it is back the same catalog reconnects and no row is lost.

@@ -20,8 +20,13 @@ public final class PostgresServer: Sendable {
     /// The password of the `postgres` role over TCP (the socket trusts the local user).
     public let password = "pw-" + UUID().uuidString.prefix(8)
 
-    /// A server of its own (for a test that stops it); most tests share `shared`.
-    public init(name: String = "shared") throws {
+    /// True for a server that speaks TLS only (`tls: true`).
+    public let tls: Bool
+
+    /// A server of its own (for a test that stops it); most tests share `shared`. With `tls`,
+    /// it has a self-signed certificate and refuses TCP connections that are not encrypted.
+    public init(name: String = "shared", tls: Bool = false) throws {
+        self.tls = tls
         guard FileManager.default.isExecutableFile(atPath: Self.binaries + "/initdb") else {
             throw ServerError("PostgreSQL 15 is not installed (\(Self.binaries)/initdb); `make deps` installs it")
         }
@@ -34,6 +39,7 @@ public final class PostgresServer: Sendable {
         try Self.shell("chown -R postgres: \(directory) && chmod 700 \(directory)")
         try asPostgres("initdb", "-D", directory + "/data", "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
                        "--pwfile=" + directory + "/password", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        if tls { try makeTLSOnly() }
         try start()
     }
 
@@ -52,9 +58,18 @@ public final class PostgresServer: Sendable {
         }
     }()
 
+    /// A self-signed certificate for 127.0.0.1, and TCP allowed only with TLS (`hostssl`).
+    private func makeTLSOnly() throws {
+        let data = directory + "/data"
+        try Self.shell("openssl req -new -x509 -days 2 -nodes -subj /CN=127.0.0.1 -keyout \(data)/server.key -out \(data)/server.crt 2>/dev/null"
+            + " && chown postgres: \(data)/server.key \(data)/server.crt && chmod 600 \(data)/server.key"
+            + " && sed -i 's/^host /hostssl /' \(data)/pg_hba.conf")
+    }
+
     /// Starts the server (again, after `stop`), waiting until it answers.
     public func start() throws {
-        let settings = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300"
+        var settings = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300"
+        if tls { settings += " -c ssl=on" }
         try asPostgres("pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w", "-o", settings, "start")
     }
 
