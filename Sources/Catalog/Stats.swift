@@ -112,11 +112,13 @@ package enum PortableSQL {
         }
         let pairs = Array(zip(keys, values))
         guard let first = pairs.first else { return "FALSE" }
+        // Bound in the order the text reads: SQLite's `?` are positional.
+        let bound = beyond(first.0, first.1, orEqual: true)
         var alternatives: [String] = []
         for index in pairs.indices {
             let ties = pairs[..<index].map { equal($0.0, $0.1) }
             alternatives.append((ties + [beyond(pairs[index].0, pairs[index].1)]).joined(separator: " AND "))
         }
-        return "(" + beyond(first.0, first.1, orEqual: true) + " AND (" + alternatives.joined(separator: " OR ") + "))"
+        return "(" + bound + " AND (" + alternatives.joined(separator: " OR ") + "))"
     }
 }
