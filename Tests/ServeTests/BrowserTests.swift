@@ -31,10 +31,15 @@ import TestSupport
         }
     }
 
+    /// Progress on stderr, so a hang shows where it is.
+    private func step(_ text: String) { FileHandle.standardError.write(Data("browser: \(text)\n".utf8)) }
+
     private func drive(_ browser: WebDriver, base: String, agent: String, target: CallRecord, seen: RequestLog) async throws {
+        step("Page on")
         // Page on: the first page's rows, then the next page's, which differ.
         try await browser.open(base)
         let firstPage = try await browser.run("return [...document.querySelectorAll('a.call')].map(a => a.textContent)") as? [String]
+        try await browser.screenshot(to: Self.screenshots + "/search-first-page.png")
         try await browser.click("#next")
         try await browser.wait("the next page", "return location.search.includes('after=')")
         let secondPage = try await browser.run("return [...document.querySelectorAll('a.call')].map(a => a.textContent)") as? [String]
@@ -42,6 +47,7 @@ import TestSupport
         #expect(secondPage?.isEmpty == false)
         #expect(Set(firstPage ?? []).isDisjoint(with: secondPage ?? []))
 
+        step("Find the call")
         // Find the call by its agent, with the search box and the submit button.
         try await browser.open(base)
         try await browser.type("#q", "agent:" + agent)
@@ -52,6 +58,7 @@ import TestSupport
         #expect(agents?.allSatisfy { $0.localizedCaseInsensitiveContains(agent) } == true)
         try await browser.screenshot(to: Self.screenshots + "/search.png")
 
+        step("Open it and hear")
         // Open it and hear it: Play, then the clock moves.
         let link = "/calls/\(target.orderID)/\(target.callIndex)"
         try await browser.click("a.call[href='\(link)']")
@@ -60,6 +67,7 @@ import TestSupport
         try await browser.click("#play")
         try await browser.wait("playback", seconds: 20, "return document.getElementById('player').currentTime > 0.5")
 
+        step("Seek far ahead")
         // Seek far ahead: the browser must ask for a later byte range, and play from there.
         try await browser.run("const a = document.getElementById('player'); a.currentTime = a.duration * 0.6")
         try await browser.wait("the seek", seconds: 20, "const a = document.getElementById('player'); return a.currentTime > a.duration * 0.55")
@@ -69,7 +77,9 @@ import TestSupport
         #expect(audio.contains { $0.status == 206 })
         try await browser.screenshot(to: Self.screenshots + "/call.png")
 
+        step("The charts")
         // The charts.
+        try await browser.setWindow(width: 1100, height: 1500)
         try await browser.open(base + "stats")
         for id in ["chart-days", "chart-mix", "chart-stores", "chart-agents"] {
             let shapes = try await browser.run("return document.querySelectorAll('#\(id) svg rect').length") as? Int
@@ -77,6 +87,7 @@ import TestSupport
         }
         try await browser.screenshot(to: Self.screenshots + "/stats.png")
 
+        step("360 px wide")
         // 360 px wide: nothing wider than the screen but the scrollable table.
         try await browser.setWindow(width: 360, height: 800)
         try await browser.open(base)

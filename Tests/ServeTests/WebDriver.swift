@@ -61,8 +61,15 @@ final class WebDriver {
     /// Ends the session and chromedriver (and so the browser).
     func quit() async {
         _ = try? await Self.send("DELETE", "\(base)/session/\(session)", nil)
-        process.terminate()
-        process.waitUntilExit()
+        let pid = process.processIdentifier
+        kill(pid, SIGTERM)
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                for _ in 0..<50 where kill(pid, 0) == 0 { usleep(100_000) }
+                if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+                continuation.resume()
+            }
+        }
     }
 
     private static func freePort() throws -> Int {
