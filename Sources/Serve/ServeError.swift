@@ -1,4 +1,4 @@
-/// Why `serve` cannot start or answer: a usage error (exit 64) or an archive it cannot read (exit 3).
+/// Why `serve` cannot start: a usage error (exit 64), or an address it cannot listen on (exit 1).
 public enum ServeError: Error, Sendable, CustomStringConvertible {
     case usage(String)
     case cannotListen(host: String, port: Int, reason: String)

@@ -3,6 +3,7 @@ import Catalog
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `callarchive serve`: the pages and JSON API over one archive's catalog, opened read-only
@@ -24,7 +25,11 @@ public struct WebServer: Sendable {
             services: [makeApplication { port in await onReady(url(port: port)) }],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: Self.logger
         ))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError {
+            throw ServeError.cannotListen(host: configuration.host, port: configuration.port, reason: String(cString: strerror(error.errnoCode)))
+        }
     }
 
     /// Serves on the configured address (port 0: a free one) while `body` runs with the base URL.

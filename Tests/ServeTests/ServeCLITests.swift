@@ -19,6 +19,16 @@ import TestSupport
         #expect(result.stderr.contains("nothing-here"))
     }
 
+    @Test func aTakenPortIsAClearError() async throws {
+        let location = try await Fixture.shared.location()
+        let taken = try await withServer(location) { base in
+            let port = try #require(URL(string: base)?.port)
+            return try await run([binary, "serve", "--archive", location.directory, "--port", String(port)]).stderr + "|\(port)"
+        }
+        let port = try #require(taken.split(separator: "|").last)
+        #expect(taken.contains("cannot listen on 127.0.0.1:\(port): Address already in use"))
+    }
+
     @Test(.timeLimit(.minutes(1))) func printsTheURLServesAndStopsOnSIGTERM() async throws {
         let location = try await Fixture.shared.location()
         let process = Process()
