@@ -81,8 +81,9 @@ if [ $BENCH = 0 ]; then
   if [ -x "$VENV/bin/schemathesis" ]; then
     # Every check but two that do not fit a query language: any string is schema-valid for `q`
     # and `sort`, yet most are 400 (positive_data_acceptance), and other methods get 404, not 405.
-    "$VENV/bin/schemathesis" run docs/openapi.yaml --url "$base" --max-examples 100 \
-      --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection >"$WORK/schemathesis.log" 2>&1
+    spec=$PWD/docs/openapi.yaml
+    (cd "$WORK" && "$VENV/bin/schemathesis" run "$spec" --url "$base" --max-examples 100 \
+      --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection) >"$WORK/schemathesis.log" 2>&1
     st=$?; echo "| schemathesis (docs/openapi.yaml: no 5xx, statuses, types, schemas, bad input refused) | exit $st; $(grep -aE 'test cases|[0-9]+ (passed|failed)' "$WORK/schemathesis.log" | tail -1 | tr -d '=') |" >>"$table"
   else
     python3 reliability/schema_check.py docs/openapi.yaml "$base" >"$WORK/schemathesis.log" 2>&1
