@@ -67,7 +67,7 @@ enum Assets {
         .badge.v-not_audio{background:var(--not_audio)}.badge.v-no_recording{background:var(--no_recording)}.badge.v-missing{background:var(--missing)}
         .badge.v-changed{background:var(--changed)}.badge.v-failed{background:var(--failed)}.badge.v-pruned{background:var(--pruned)}
         .pager{margin:1rem 0}
-        audio{width:100%;max-width:40rem}
+        audio{width:100%;max-width:40rem}.player-actions{display:flex;gap:1rem;align-items:center}
         .facts{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.2rem 1rem;margin:0}
         .facts dt{color:var(--muted)}.facts dd{margin:0;overflow-wrap:anywhere}
         figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}

@@ -77,7 +77,8 @@ struct Pages: Sendable {
         var context: [String: Any] = [
             "columns": columns, "rows": records.map(row),
             "csvLink": "/export.csv" + FormFields.query([("q", listing.text), ("sort", listing.sort)]),
-            "summary": records.isEmpty ? "No calls match." : "Showing the \(first)\(records.count) calls" + (next == nil ? "." : "; more on the next page."),
+            "summary": records.isEmpty ? "No calls match."
+                : "Showing the \(first)\(records.count == 1 ? "call" : "\(records.count) calls")" + (next == nil ? "." : "; more on the next page."),
             "sortText": "by " + listing.query.order.prefix(1).map(\.description).joined(),
         ]
         if let next {
