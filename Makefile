@@ -2,8 +2,8 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 APT_PACKAGES := libmpg123-dev libsqlite3-dev pkg-config
-TEST_TOOLS := mpg123 sqlite3 curl postgresql-15
-BENCH_TOOLS := aria2 mpg123 hyperfine time sqlite3 curl python3-venv
+TEST_TOOLS := mpg123 sqlite3 curl postgresql-15 chromium chromium-driver
+BENCH_TOOLS := aria2 mpg123 hyperfine time sqlite3 curl python3-venv wrk
 
 .PHONY: demo test build release install deps clean bench reliability
 
@@ -57,6 +57,7 @@ bench: deps
 	fi
 	$(SWIFT) build -c release --scratch-path .build-release
 	bash bench/run.sh
+	bash reliability/serve.sh --bench
 
 # The reliability suite at full size (not part of `make test`, which runs a short form):
 # crash trials, a 2,000-call fault soak, disk full, read-only, 3 processes, bad catalogs, and
@@ -67,6 +68,10 @@ reliability: deps
 	$(SWIFT) build -c release --scratch-path .build-fuzz --product FuzzChecker \
 	  -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
 	bash reliability/run.sh
+	$(SWIFT) build -c release --scratch-path .build-release --product callarchive
+	$(SWIFT) build -c release --scratch-path .build-release --product BenchCatalog
+	command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk python3-venv python3-yaml python3-jsonschema >/dev/null; }
+	bash reliability/serve.sh
 
 clean:
 	rm -rf .build demo-archive

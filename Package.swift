@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The executable is only `@main`; everything it does lives in CallArchiveCLI.
@@ -25,7 +26,7 @@ let package = Package(
         .target(
             name: "CallArchiveCLI",
             dependencies: [
-                "Archive", "Catalog", "Model", "Reports", "Simulator", "Telephony", "Transport",
+                "Archive", "Catalog", "Model", "Reports", "Simulator", "Telephony", "Transport", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -96,6 +97,19 @@ let package = Package(
             swiftSettings: strict,
             plugins: ["EmbedResourcesPlugin"]
         ),
+        // `callarchive serve`: the read-only web pages and JSON API over an archive (docs/serve.md).
+        .target(
+            name: "Serve",
+            dependencies: [
+                "Archive", "Catalog", "Model", "Reports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .systemLibrary(
             name: "CMPG123",
             pkgConfig: "libmpg123",
@@ -156,6 +170,14 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests", dependencies: ["TestSupport", "Simulator", "Catalog", "PostgresCatalog", "AudioCheck"], swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ServeTests",
+            dependencies: [
+                "TestSupport", "Serve", "Archive", "Catalog", "Model", "Simulator", "Telephony", "Transport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -71,6 +71,19 @@ public struct ArchiveLocation: Sendable {
         return try await openCatalog(readOnly: true, mapped: wholeCatalog)
     }
 
+    /// The catalog for a process that must never write (`serve`): an SQLite catalog through a
+    /// read-only connection, refused when it would need a migration. A PostgreSQL catalog is
+    /// opened as for reading.
+    public func openReadOnly() async throws(ArchiveError) -> any Catalog {
+        if catalogIsURL { return try await openCatalog(readOnly: true) }
+        try requireDirectory()
+        do {
+            return try SQLiteCatalog.openReadOnly(at: catalogPath)
+        } catch {
+            throw .catalog(error)
+        }
+    }
+
     private func requireDirectory() throws(ArchiveError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -28,6 +28,21 @@ public struct CatalogQuery: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The same query continuing after the row whose `order` keys hold `values`, in `order`'s
+    /// order: keyset pagination, which reads no skipped rows (no OFFSET).
+    public func resuming(after values: [FieldValue]) -> CatalogQuery {
+        var next = self
+        next.predicates.append(.after(keys: order, values: values))
+        return next
+    }
+
+    /// The same query returning at most `limit` rows.
+    public func limited(to limit: Int) -> CatalogQuery {
+        var next = self
+        next.limit = max(0, limit)
+        return next
+    }
+
     /// The query in words, as `explain` shows it.
     public var description: String {
         var text = predicates.isEmpty ? "every call" : predicates.map(\.description).joined(separator: " and ")
@@ -54,6 +69,9 @@ public indirect enum Predicate: Sendable, Equatable, CustomStringConvertible {
     case not(Predicate)
     /// Matches no call (`verdict:` with a text no verdict contains).
     case nothing
+    /// The rows after a row whose `keys` hold `values`, in the order `keys` give: keyset
+    /// pagination (`serve`'s `after` cursor), where a missing value sorts first ascending.
+    case after(keys: [SortKey], values: [FieldValue])
 
     public enum Comparison: String, Sendable, Equatable {
         case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=", equal = "="
@@ -72,6 +90,7 @@ public indirect enum Predicate: Sendable, Equatable, CustomStringConvertible {
         case let .word(text): return "a word starting \"\(text)\""
         case let .not(inner): return "not (\(inner))"
         case .nothing: return "nothing"
+        case let .after(keys, _): return "after a given row by " + keys.map(\.description).joined(separator: ", ")
         }
     }
 }
@@ -81,14 +100,19 @@ public struct SortKey: Sendable, Equatable, CustomStringConvertible {
     public let column: String
     public let descending: Bool
 
+    public init(column: String, descending: Bool) {
+        self.column = column
+        self.descending = descending
+    }
+
     /// The default order, by call time; also the tie-breakers every order ends with.
-    static let listing = [SortKey(column: "call_in_time", descending: false), tieBreakers[0], tieBreakers[1]]
+    public static let listing = [SortKey(column: "call_in_time", descending: false), tieBreakers[0], tieBreakers[1]]
     static let tieBreakers = [SortKey(column: "order_id", descending: false), SortKey(column: "call_index", descending: false)]
 
     public var description: String { descending ? "\(column) descending" : column }
 
     /// `FIELD` or `-FIELD`, comma-separated: docs/contract.md §4 column names or query field names.
-    static func parse(_ spec: String) throws(CatalogError) -> [SortKey] {
+    public static func parse(_ spec: String) throws(CatalogError) -> [SortKey] {
         var keys: [SortKey] = []
         for item in spec.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             let descending = item.hasPrefix("-")

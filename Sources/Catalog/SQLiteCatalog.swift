@@ -186,6 +186,19 @@ public final class SQLiteCatalog: Catalog {
         return try open(at: path)
     }
 
+    /// Opens an existing, current catalog through a read-only connection and never writes it
+    /// (`serve`): a missing or empty file, or one that still lacks a migration, is refused.
+    public static func openReadOnly(at path: String) throws(CatalogError) -> SQLiteCatalog {
+        guard fileSize(path) > 0 else { throw .cannotOpen(path: path, reason: "no catalog there yet; fetch or import calls first") }
+        try checkHeader(path: path)
+        let (queue, current) = try inspect(path: path)
+        guard current else {
+            try? queue.close()
+            throw .cannotOpen(path: path, reason: "the catalog needs a schema upgrade, which a read-only process does not do; run `callarchive search` once")
+        }
+        return SQLiteCatalog(writer: queue, path: path)
+    }
+
     /// Looks at an existing file through a read-only connection, so a file that is refused is
     /// left exactly as it was. Returns the connection and whether every migration is applied.
     private static func inspect(path: String) throws(CatalogError) -> (queue: DatabaseQueue, current: Bool) {

@@ -56,7 +56,7 @@ package enum SQLiteDialect {
         case let .equalsAny(column, values) where listedColumns.contains(column):
             return try part(column, "value IN (\(Array(repeating: "?", count: values.count).joined(separator: ", ")))", values)
         case let .equalsAny("verdict", values): return Double(values.count) / Double(Verdict.allCases.count)
-        case .timeRange: return nil
+        case .timeRange, .after: return nil
         case let .not(inner): return try share(inner, in: db).map { 1 - $0 } ?? 0.5
         case .nothing: return 0
         default: return 0.5
@@ -118,6 +118,11 @@ package enum SQLiteDialect {
             return "NOT IFNULL(\(try render(inner, into: &arguments, in: db, wordsByValue: wordsByValue)), 0)"
         case .nothing:
             return "0"
+        case let .after(keys, values):
+            return PortableSQL.after(keys, values) { value in
+                arguments.append(value.databaseValue)
+                return "?"
+            }
         }
     }
 

@@ -69,6 +69,8 @@ enum PostgresDialect {
             return "NOT COALESCE(\(try render(inner, into: &arguments, words: words)), FALSE)"
         case .nothing:
             return "FALSE"
+        case let .after(keys, values):
+            return PortableSQL.after(keys, values, bind: bind)
         }
     }
 
