@@ -56,12 +56,14 @@ extension CallArchive {
         func execute() async throws {
             let groupings = try groupings()
             let (compiled, catalog) = try await query.compile { try await archive.location.openForReading() }
+            let layout = StatsRenderer.Layout(groupings: groupings, zone: compiled.zones.label, wide: wide, rates: rates || groupings.count == 2)
+            // The plain table shows no percentiles: it skips their pass over every call.
+            let percentiles = format != .table || layout.wide || layout.rates
             if printSQL {
-                let statements = try await catalog.statements(stats: compiled, by: groupings)
+                let statements = try await catalog.statements(stats: compiled, by: groupings, percentiles: percentiles)
                 return Console.out(statements.map { $0 + ";\n" }.joined())
             }
-            let rows = try await catalog.stats(compiled, by: groupings)
-            let layout = StatsRenderer.Layout(groupings: groupings, zone: compiled.zones.label, wide: wide, rates: rates || groupings.count == 2)
+            let rows = try await catalog.stats(compiled, by: groupings, percentiles: percentiles)
             Console.out(StatsRenderer.render(rows, format: format, layout: layout))
         }
     }

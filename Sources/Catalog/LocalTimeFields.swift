@@ -106,12 +106,12 @@ enum LocalTimeFields {
     }
 }
 
-/// Local time in SQL, the same in every dialect but for two functions the dialect gives: the
+/// Local time in SQL, the same in every dialect but for the functions the dialect gives: the
 /// call's UTC time as whole seconds since 1970 plus the zone's offset at that instant, the
 /// offset read from a search tree over the zone's DST changes (`OffsetTable`), so DST is
 /// right on every date without the database knowing any zone. With store zones, the store
-/// code picks the tree. Store codes are bound; the offsets and change times are numbers
-/// computed here, written as literals.
+/// code picks the tree. Store codes are bound; the offsets and change times are computed
+/// here from the tz database (numbers and ISO times), written as literals.
 package struct LocalTimeSQL {
     let zones: CallZones
     /// `call_in_time` as whole seconds since 1970 (NULL when missing).
@@ -141,11 +141,14 @@ package struct LocalTimeSQL {
         return "(\(epoch) + \(offset) ELSE \(tree(OffsetTable(groups[0].zone))) END)"
     }
 
+    /// The offset at the call's time: the tree compares the stored text, whose fixed-width
+    /// ISO form sorts as time does (docs/contract.md §4), so no node parses it again.
     private func tree(_ table: OffsetTable) -> String {
         func node(_ low: Int, _ high: Int) -> String {
             guard high - low > 1 else { return String(table.offsets[low]) }
             let middle = (low + high) / 2
-            return "CASE WHEN \(epoch) < \(table.starts[middle - 1]) THEN \(node(low, middle)) ELSE \(node(middle, high)) END"
+            let start = Timestamp(millisecondsSince1970: table.starts[middle - 1] * 1000).iso8601
+            return "CASE WHEN call_in_time < '\(start)' THEN \(node(low, middle)) ELSE \(node(middle, high)) END"
         }
         return node(0, table.offsets.count)
     }

@@ -120,7 +120,7 @@ extension PostgresCatalog {
         }
     }
 
-    public func stats(_ query: CatalogQuery, by groupings: [StatsGrouping]) async throws(CatalogError) -> [StatsRow] {
+    public func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], percentiles: Bool) async throws(CatalogError) -> [StatsRow] {
         let statements = try PostgresDialect.statsStatements(query, by: groupings, words: words)
         return try await withConnection { connection in
             var assembler = StatsAssembler(groupings: groupings)
@@ -128,7 +128,9 @@ extension PostgresCatalog {
                 try await Self.run(grouped.sql, grouped.arguments, on: connection) { assembler.addGroup($0) }
             }
             try await Self.run(statements.totals.sql, statements.totals.arguments, on: connection) { assembler.addTotals($0) }
-            try await Self.run(statements.audio.sql, statements.audio.arguments, on: connection) { assembler.addAudio($0) }
+            if percentiles {
+                try await Self.run(statements.audio.sql, statements.audio.arguments, on: connection) { assembler.addAudio($0) }
+            }
             return assembler.result()
         }
     }
@@ -138,9 +140,9 @@ extension PostgresCatalog {
         return PostgresDialect.expanded(statement)
     }
 
-    public func statements(stats query: CatalogQuery, by groupings: [StatsGrouping]) async throws(CatalogError) -> [String] {
+    public func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], percentiles: Bool) async throws(CatalogError) -> [String] {
         let statements = try PostgresDialect.statsStatements(query, by: groupings, words: words)
-        return ([statements.grouped].compactMap { $0 } + [statements.totals, statements.audio]).map(PostgresDialect.expanded)
+        return [statements.grouped, statements.totals, percentiles ? statements.audio : nil].compactMap { $0 }.map(PostgresDialect.expanded)
     }
 
     // MARK: Stores
