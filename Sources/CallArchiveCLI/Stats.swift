@@ -57,13 +57,13 @@ extension CallArchive {
             let groupings = try groupings()
             let (compiled, catalog) = try await query.compile { try await archive.location.openForReading() }
             let layout = StatsRenderer.Layout(groupings: groupings, zone: compiled.zones.label, wide: wide, rates: rates || groupings.count == 2)
-            // The plain table shows no percentiles: it skips their pass over every call.
-            let percentiles = format != .table || layout.wide || layout.rates
+            // The plain table shows no rates: it skips their figures and the pass over every call.
+            let rates = format != .table || layout.wide || layout.rates
             if printSQL {
-                let statements = try await catalog.statements(stats: compiled, by: groupings, percentiles: percentiles)
+                let statements = try await catalog.statements(stats: compiled, by: groupings, rates: rates)
                 return Console.out(statements.map { $0 + ";\n" }.joined())
             }
-            let rows = try await catalog.stats(compiled, by: groupings, percentiles: percentiles)
+            let rows = try await catalog.stats(compiled, by: groupings, rates: rates)
             Console.out(StatsRenderer.render(rows, format: format, layout: layout))
         }
     }

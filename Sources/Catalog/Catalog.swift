@@ -62,16 +62,17 @@ public protocol Catalog: Sendable {
 
     /// Figures per group (sorted by group, then subgroup) for the calls matching `query`,
     /// grouped one or two ways; no grouping gives the totals alone. The totals row (group
-    /// `TOTAL`) is always last. Times are grouped in `query.zones`. `percentiles` reads every
-    /// call's audio seconds once more for the median and 90th percentile (0 without it).
-    func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], percentiles: Bool) async throws(CatalogError) -> [StatsRow]
+    /// `TOTAL`) is always last. Times are grouped in `query.zones`. `rates` adds the abandoned
+    /// calls and days, and reads every call's audio seconds once more for the median and 90th
+    /// percentile (all 0 without it).
+    func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [StatsRow]
 
     /// The statement `search` runs for `query`, bound values written in: what the benchmarks
     /// hand the database's own shell, so both run exactly the same SQL.
     func statement(search query: CatalogQuery) async throws(CatalogError) -> String
 
     /// The statements `stats` runs for `query` and `groupings`, bound values written in.
-    func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], percentiles: Bool) async throws(CatalogError) -> [String]
+    func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [String]
 
     // MARK: Stores
 
@@ -119,11 +120,11 @@ extension Catalog {
 
     /// Every figure, grouped one way or not at all.
     public func stats(_ query: CatalogQuery, by grouping: StatsGrouping?) async throws(CatalogError) -> [StatsRow] {
-        try await stats(query, by: grouping.map { [$0] } ?? [], percentiles: true)
+        try await stats(query, by: grouping.map { [$0] } ?? [], rates: true)
     }
 
     public func statements(stats query: CatalogQuery, by grouping: StatsGrouping?) async throws(CatalogError) -> [String] {
-        try await statements(stats: query, by: grouping.map { [$0] } ?? [], percentiles: true)
+        try await statements(stats: query, by: grouping.map { [$0] } ?? [], rates: true)
     }
 
     /// Every row.

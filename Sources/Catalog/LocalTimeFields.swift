@@ -1,3 +1,4 @@
+import Foundation
 import Model
 
 /// A part of a call's local time that `hour:`, `weekday:`, `time:` and (with `--tz store`)
@@ -11,6 +12,16 @@ public enum LocalPart: String, Sendable, Equatable {
     case weekday
     /// Minute of the day, 0 (00:00) to 1439 (23:59).
     case minute = "time"
+
+    /// A value as a user writes it: `fri`, `18:30`, `2025-02-20`, `18`.
+    func text(_ value: Int) -> String {
+        switch self {
+        case .weekday where bounds.contains(value): String(LocalTimeFields.weekdays[value - 1].prefix(3))
+        case .minute: String(format: "%02d:%02d", value / 60, value % 60)
+        case .day: String(Timestamp(millisecondsSince1970: Int64(value) * 86_400_000).iso8601.prefix(10))
+        default: String(value)
+        }
+    }
 
     var bounds: ClosedRange<Int> {
         switch self {

@@ -76,8 +76,9 @@ public indirect enum Predicate: Sendable, Equatable, CustomStringConvertible {
             return "\(column) " + [start.map { "from \($0.iso8601)" }, end.map { "before \($0.iso8601)" }]
                 .compactMap { $0 }.joined(separator: " ")
         case let .localTime(part, ranges):
-            return "local \(part.rawValue) " + ranges.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound) to \($0.upperBound)" }
-                .joined(separator: " or ")
+            return "local \(part.rawValue) " + ranges.map {
+                $0.count == 1 ? part.text($0.lowerBound) : "\(part.text($0.lowerBound)) to \(part.text($0.upperBound))"
+            }.joined(separator: " or ")
         case let .word(text): return "a word starting \"\(text)\""
         case let .not(inner): return "not (\(inner))"
         case .nothing: return "nothing"

@@ -127,15 +127,15 @@ extension SQLiteCatalog {
         }
     }
 
-    public func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], percentiles: Bool) async throws(CatalogError) -> [StatsRow] {
+    public func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [StatsRow] {
         try await read { db in
-            let statements = try SQLiteDialect.statsStatements(query, by: groupings, in: db)
+            let statements = try SQLiteDialect.statsStatements(query, by: groupings, rates: rates, in: db)
             var assembler = StatsAssembler(groupings: groupings)
             if let (sql, arguments) = statements.grouped {
                 try Self.eachRow(sql, arguments, in: db) { assembler.addGroup($0) }
             }
             try Self.eachRow(statements.totals.sql, statements.totals.arguments, in: db) { assembler.addTotals($0) }
-            if percentiles {
+            if rates {
                 try Self.eachRow(statements.audio.sql, statements.audio.arguments, in: db) { assembler.addAudio($0) }
             }
             return assembler.result()
@@ -149,10 +149,10 @@ extension SQLiteCatalog {
         }
     }
 
-    public func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], percentiles: Bool) async throws(CatalogError) -> [String] {
+    public func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [String] {
         try await read { db in
-            let statements = try SQLiteDialect.statsStatements(query, by: groupings, in: db)
-            return try ([statements.grouped, statements.totals, percentiles ? statements.audio : nil].compactMap { $0 })
+            let statements = try SQLiteDialect.statsStatements(query, by: groupings, rates: rates, in: db)
+            return try ([statements.grouped, statements.totals, rates ? statements.audio : nil].compactMap { $0 })
                 .map { try Self.expanded($0.sql, $0.arguments, in: db) }
         }
     }

@@ -177,7 +177,7 @@ package enum SQLiteDialect {
     /// the totals, one row without a name; and the audio seconds of every call that has audio,
     /// after the names of its group, for the percentiles.
     static func statsStatements(
-        _ query: CatalogQuery, by groupings: [StatsGrouping], in db: Database
+        _ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool, in db: Database
     ) throws -> (grouped: Statement?, totals: Statement, audio: Statement) {
         let (filter, filterArguments) = try whereClause(query, in: db)
         let local = localTime(query.zones)
@@ -188,7 +188,8 @@ package enum SQLiteDialect {
             return ("SELECT \(columns) FROM calls WHERE \(filter)\(tail)", StatementArguments(arguments) + filterArguments)
         }
         func figures(_ arguments: inout [DatabaseValue]) -> String {
-            statsFigures + ", " + PortableSQL.rateFigures(count: { "SUM(\($0))" }, status: "call_status") {
+            guard rates else { return statsFigures }
+            return statsFigures + ", " + PortableSQL.rateFigures(count: { "SUM(\($0))" }, status: "call_status") {
                 local.value(.day) { bindOne($0, &arguments) }
             }
         }

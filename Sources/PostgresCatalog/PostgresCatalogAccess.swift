@@ -120,15 +120,15 @@ extension PostgresCatalog {
         }
     }
 
-    public func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], percentiles: Bool) async throws(CatalogError) -> [StatsRow] {
-        let statements = try PostgresDialect.statsStatements(query, by: groupings, words: words)
+    public func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [StatsRow] {
+        let statements = try PostgresDialect.statsStatements(query, by: groupings, rates: rates, words: words)
         return try await withConnection { connection in
             var assembler = StatsAssembler(groupings: groupings)
             if let grouped = statements.grouped {
                 try await Self.run(grouped.sql, grouped.arguments, on: connection) { assembler.addGroup($0) }
             }
             try await Self.run(statements.totals.sql, statements.totals.arguments, on: connection) { assembler.addTotals($0) }
-            if percentiles {
+            if rates {
                 try await Self.run(statements.audio.sql, statements.audio.arguments, on: connection) { assembler.addAudio($0) }
             }
             return assembler.result()
@@ -140,9 +140,9 @@ extension PostgresCatalog {
         return PostgresDialect.expanded(statement)
     }
 
-    public func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], percentiles: Bool) async throws(CatalogError) -> [String] {
-        let statements = try PostgresDialect.statsStatements(query, by: groupings, words: words)
-        return [statements.grouped, statements.totals, percentiles ? statements.audio : nil].compactMap { $0 }.map(PostgresDialect.expanded)
+    public func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [String] {
+        let statements = try PostgresDialect.statsStatements(query, by: groupings, rates: rates, words: words)
+        return [statements.grouped, statements.totals, rates ? statements.audio : nil].compactMap { $0 }.map(PostgresDialect.expanded)
     }
 
     // MARK: Stores

@@ -122,7 +122,7 @@ enum PostgresDialect {
     /// One row per group, its names first (a missing one first, as SQLite sorts NULL), then
     /// the totals, then each call's audio seconds after its group's names.
     static func statsStatements(
-        _ query: CatalogQuery, by groupings: [StatsGrouping], words: FullTextWords
+        _ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool, words: FullTextWords
     ) throws(CatalogError) -> (grouped: Statement?, totals: Statement, audio: Statement) {
         let local = localTime(query.zones)
         func statement(_ select: (inout [FieldValue]) -> String, _ tail: String) throws(CatalogError) -> Statement {
@@ -136,6 +136,7 @@ enum PostgresDialect {
             return "$\(arguments.count)"
         }
         func figures(_ arguments: inout [FieldValue]) -> String {
+            guard rates else { return statsFigures }
             let status = "translate(call_status, '\(upper)', '\(lower)')"
             return statsFigures + ", " + PortableSQL.rateFigures(count: { "COUNT(*) FILTER (WHERE \($0))" }, status: status) {
                 local.value(.day) { bindOne($0, &arguments) }
