@@ -25,10 +25,13 @@ enum QueryField {
         "time": ("call_in_time", .local(.minute)),
     ]
 
-    /// Sorting accepts the §4 column names and the query field names.
+    /// Sorting accepts the §4 column names and the query field names (not the local-time
+    /// parts, which would sort by the UTC time they are read from).
     static func column(forSortName name: String) -> String? {
         if CallRecord.columnNames.contains(name) { return name }
-        return fields[name]?.column
+        guard let field = fields[name] else { return nil }
+        if case .local = field.kind { return nil }
+        return field.column
     }
 }
 

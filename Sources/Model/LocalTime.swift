@@ -110,11 +110,14 @@ public enum ZoneNames {
         ["GMT", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) ? "UTC" : zone.identifier
     }
 
-    /// An IANA zone name (`America/Chicago`, `UTC`); nil when unknown.
+    /// An IANA zone name (`America/Chicago`, `UTC`); nil when unknown. Foundation's list of
+    /// known names lacks some current names (`Asia/Kolkata` beside `Asia/Calcutta`), so an
+    /// `Area/Location` name it can load counts too; an abbreviation such as `CST` does not.
     public static func zone(named name: String) -> TimeZone? {
-        let known = Set(TimeZone.knownTimeZoneIdentifiers)
-        guard known.contains(name) || ["UTC", "GMT", "Etc/UTC"].contains(name) else { return nil }
-        return TimeZone(identifier: name)
+        let known = TimeZone.knownTimeZoneIdentifiers.contains(name) || ["UTC", "GMT", "Etc/UTC"].contains(name)
+        let shaped = name.contains("/") && !name.contains("..") && name.allSatisfy { $0.isASCII && !$0.isWhitespace }
+        guard known || shaped, let zone = TimeZone(identifier: name) else { return nil }
+        return zone
     }
 
     /// The machine's zone, as `date` finds it: `TZ` (a name, `:name` or a zoneinfo path),
