@@ -6,7 +6,12 @@ import Model
 public enum RefetchSelection {
     /// The user's query words, restricted to calls that are not valid.
     public static func query(_ words: [String]) throws(CatalogError) -> CatalogQuery {
-        try CatalogQuery(words: words + ["-verdict:=valid"])
+        try CatalogQuery(words: self.words(words))
+    }
+
+    /// The user's query words and the one that leaves out valid calls.
+    public static func words(_ words: [String]) -> [String] {
+        words + ["-verdict:=valid"]
     }
 
     /// The orders, and the catalogued order ids that are not valid ids (reported, not fetched).

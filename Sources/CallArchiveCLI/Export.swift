@@ -39,9 +39,8 @@ extension CallArchive {
         }
 
         func execute() async throws {
-            let compiled = try CatalogQuery(words: query.words, sort: sort)
             let names = try Columns.parse(columns)
-            let catalog = try await archive.location.openForReading(wholeCatalog: true)
+            let (compiled, catalog) = try await query.compile(sort: sort) { try await archive.location.openForReading(wholeCatalog: true) }
             let sink = try output.map { try BufferedOutput(path: $0) } ?? BufferedOutput(descriptor: STDOUT_FILENO)
             do {
                 try await write(catalog, compiled, names, to: sink)
@@ -55,13 +54,16 @@ extension CallArchive {
         private func write(_ catalog: any Catalog, _ compiled: CatalogQuery, _ names: [String], to sink: BufferedOutput) async throws {
             switch format {
             case .csv:
-                let writer = CSVWriter(columns: names, raw: raw)
+                let shape = LocalTimeColumn(columns: columns == nil ? names + [LocalTimeColumn.name] : names, zones: compiled.zones)
+                let writer = CSVWriter(columns: shape.columns, raw: raw)
                 if bom { sink.write("\u{FEFF}") }
                 sink.write(writer.header)
-                try await catalog.forEachRow(compiled, columns: names) { values in sink.write { writer.append(values, to: &$0) } }
+                try await catalog.forEachRow(compiled, columns: shape.fetched) { values in sink.write { writer.append(shape.values(values), to: &$0) } }
             case .jsonl:
-                let writer = JSONLinesWriter(columns: columns == nil ? CallRecord.columnNames + ["api_json"] : names)
-                try await catalog.forEachRow(compiled, columns: writer.columns) { sink.write(writer.line($0)) }
+                let all = CallRecord.columnNames + ["api_json", LocalTimeColumn.name]
+                let shape = LocalTimeColumn(columns: columns == nil ? all : names, zones: compiled.zones)
+                let writer = JSONLinesWriter(columns: shape.columns)
+                try await catalog.forEachRow(compiled, columns: shape.fetched) { sink.write(writer.line(shape.values($0))) }
             }
         }
     }

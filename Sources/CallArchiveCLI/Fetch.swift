@@ -36,6 +36,7 @@ extension CallArchive {
 
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var network: NetworkOptions
+        @OptionGroup var display: ZoneArguments
 
         func validate() throws {
             try FlagRange.checkJobs(jobs)
@@ -52,7 +53,7 @@ extension CallArchive {
                 location: archive.location, api: network.api, retry: network.retry,
                 jobs: jobs, maxSize: Int64(ByteSize.parse(maxSize)!), force: force
             )
-            let summary = try await FetchRun.run(options: options, orders: orders, quiet: quiet, json: json)
+            let summary = try await FetchRun.run(options: options, orders: orders, quiet: quiet, json: json, zone: display.zone)
             if !summary.succeeded || !list.problems.isEmpty { throw ExitCode(1) }
         }
     }
@@ -60,9 +61,11 @@ extension CallArchive {
 
 /// Runs a fetch pipeline with the CLI's rendering; shared by fetch, refetch and demo.
 enum FetchRun {
-    static func run(options: FetchOptions, orders: [OrderID], quiet: Bool, json: Bool, summaryLine: Bool = true) async throws -> FetchSummary {
+    static func run(
+        options: FetchOptions, orders: [OrderID], quiet: Bool, json: Bool, summaryLine: Bool = true, zone: TimeZone = CallZones.utc.fallback
+    ) async throws -> FetchSummary {
         let catalog = try await options.location.openForWriting(workers: options.jobs)
-        let renderer = FetchRenderer(orders: orders.count, quiet: quiet)
+        let renderer = FetchRenderer(orders: orders.count, quiet: quiet, zone: zone)
         let pipeline = FetchPipeline(options: options, catalog: catalog)
         let summary: FetchSummary
         do {

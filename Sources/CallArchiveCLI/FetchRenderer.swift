@@ -25,10 +25,13 @@ final class FetchRenderer: Sendable {
     private let total: Int
     private let started = ContinuousClock.now
     private let state = Mutex(State())
+    /// The zone the Call Information block also shows times in.
+    private let zone: TimeZone
 
-    init(orders: Int, quiet: Bool) {
+    init(orders: Int, quiet: Bool, zone: TimeZone = CallZones.utc.fallback) {
         total = orders
         self.quiet = quiet
+        self.zone = zone
         if orders == 1 && !quiet {
             mode = .single
         } else {
@@ -52,15 +55,21 @@ final class FetchRenderer: Sendable {
 
     /// The seed's "Call Information" block for one call (also `info`'s output). Text from the
     /// API goes through `TerminalText.safe`, so it cannot carry escape sequences to the terminal.
-    static func callInformation(order: OrderID, call: CallInfo, index: Int, count: Int) -> String {
+    /// Outside UTC, each time is followed by the local time in `zone`.
+    static func callInformation(order: OrderID, call: CallInfo, index: Int, count: Int, zone: TimeZone = CallZones.utc.fallback) -> String {
         let title = count > 1 ? "Call Information (call \(index + 1) of \(count)):\n" : "Call Information:\n"
+        let zones = CallZones(zone)
+        func local(_ text: String) -> String {
+            guard !zones.isUTC, let time = Timestamp(iso8601: text) else { return "" }
+            return " (\(zones.localMinute(time, storeCode: nil)) \(zones.label))"
+        }
         return title + """
             Order ID: \(order)
             Store: \(TerminalText.safe(call.storeName))
             Agent: \(TerminalText.safe(call.agentName))
             Status: \(TerminalText.safe(call.callStatus))
-            Call In Time: \(TerminalText.safe(call.callInTime))
-            Call Out Time: \(TerminalText.safe(call.callOutTime))
+            Call In Time: \(TerminalText.safe(call.callInTime))\(local(call.callInTime))
+            Call Out Time: \(TerminalText.safe(call.callOutTime))\(local(call.callOutTime))
             Recording URL Available: \(call.recordingURL.isEmpty ? "No" : "Yes")
 
             """
@@ -70,7 +79,7 @@ final class FetchRenderer: Sendable {
         switch event {
         case let .metadata(order, calls):
             for (index, call) in calls.enumerated() {
-                Console.out(Self.callInformation(order: order, call: call, index: index, count: calls.count) + "\n")
+                Console.out(Self.callInformation(order: order, call: call, index: index, count: calls.count, zone: zone) + "\n")
             }
         case .downloadStarted:
             Console.out("Downloading audio file...\n")

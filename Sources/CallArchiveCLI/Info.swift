@@ -14,6 +14,7 @@ extension CallArchive {
         var json = false
 
         @OptionGroup var network: NetworkOptions
+        @OptionGroup var display: ZoneArguments
 
         func validate() throws {
             guard OrderID.isValid(orderID) else { throw ValidationError(ModelError.invalidOrderID(orderID).description) }
@@ -27,7 +28,7 @@ extension CallArchive {
                     Console.out(call.rawJSON + "\n")
                     continue
                 }
-                Console.out(FetchRenderer.callInformation(order: order, call: call, index: index, count: calls.count))
+                Console.out(FetchRenderer.callInformation(order: order, call: call, index: index, count: calls.count, zone: display.zone))
                 if index < calls.count - 1 { Console.out("\n") }
             }
         }

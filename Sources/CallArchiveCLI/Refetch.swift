@@ -24,16 +24,18 @@ extension CallArchive {
         }
 
         func execute() async throws {
-            let compiled = try RefetchSelection.query(query.words)
+            var selection = query
+            selection.words = RefetchSelection.words(query.words)
             let location = archive.location
-            let (orders, unreadable) = try await RefetchSelection.orders(compiled, in: location.openExisting())
+            let (compiled, catalog) = try await selection.compile { try await location.openExisting() }
+            let (orders, unreadable) = try await RefetchSelection.orders(compiled, in: catalog)
             for error in unreadable { Console.err("callarchive: a catalog row has an \(error); skipped\n") }
             guard !orders.isEmpty else {
                 Console.err("nothing to refetch: every matching call is valid\n")
                 return
             }
             let options = FetchOptions(location: location, api: network.api, retry: network.retry, jobs: jobs, force: true)
-            let summary = try await FetchRun.run(options: options, orders: orders, quiet: false, json: json)
+            let summary = try await FetchRun.run(options: options, orders: orders, quiet: false, json: json, zone: ZoneOption.single(query.tz))
             if !summary.succeeded { throw ExitCode(1) }
         }
     }

@@ -38,10 +38,10 @@ extension CallArchive {
         }
 
         func execute() async throws {
-            let compiled = try CatalogQuery(words: query.words, sort: sort, limit: limit)
-            let catalog = try await archive.location.openForReading()
-            if printSQL { return Console.out(try await catalog.statement(search: compiled) + ";\n") }
             let columns = try fields.map { try Columns.parse($0) }
+            let (compiled, catalog) = try await query.compile(sort: sort, limit: limit) { try await archive.location.openForReading() }
+            if printSQL { return Console.out(try await catalog.statement(search: compiled) + ";\n") }
+            let shape = LocalTimeColumn(columns: columns ?? CallRecord.columnNames + [LocalTimeColumn.name], zones: compiled.zones)
             switch format {
             case .table:
                 let records = try await catalog.records(compiled)
@@ -49,20 +49,20 @@ extension CallArchive {
                     Console.err("no calls match\n")
                     return
                 }
-                let writer = TableWriter(columns: columns ?? TableWriter.defaultColumns, width: Console.width)
+                let writer = TableWriter(columns: columns ?? TableWriter.defaultColumns, width: Console.width, zones: compiled.zones)
                 Console.out(writer.render(records))
             case .csv:
-                let writer = CSVWriter(columns: columns ?? CallRecord.columnNames, raw: raw)
-                try await stream(catalog, compiled, header: writer.header) { writer.line($0) }
+                let writer = CSVWriter(columns: shape.columns, raw: raw)
+                try await stream(catalog, compiled, header: writer.header) { writer.line(shape.values($0)) }
             case .jsonl:
-                let writer = JSONLinesWriter(columns: columns ?? CallRecord.columnNames)
-                try await stream(catalog, compiled) { writer.line($0) }
+                let writer = JSONLinesWriter(columns: shape.columns)
+                try await stream(catalog, compiled) { writer.line(shape.values($0)) }
             case .json:
-                let writer = JSONLinesWriter(columns: columns ?? CallRecord.columnNames)
+                let writer = JSONLinesWriter(columns: shape.columns)
                 var first = true
                 try await stream(catalog, compiled, header: "[", footer: "]\n") { record in
                     defer { first = false }
-                    return (first ? "\n" : ",\n") + writer.object(record)
+                    return (first ? "\n" : ",\n") + writer.object(shape.values(record))
                 }
             }
         }

@@ -5,20 +5,25 @@ import Model
 import Reports
 
 extension CallArchive {
-    /// `stats [QUERY…]`: counts and durations, optionally grouped.
+    /// `stats [QUERY…]`: counts, durations and rates, grouped one or two ways.
     struct Stats: Subcommand {
         static let configuration = CommandConfiguration(commandName: "stats", abstract: "Count calls, valid and invalid recordings and audio minutes, grouped.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
 
-        @Option(help: "Group by store, agent, status, verdict, day or month.")
-        var by: StatsGrouping?
+        @Option(help: ArgumentHelp(
+            "Group by one or two of store, agent, status, verdict, day, week, month, hour, weekday (times in the --tz zone), e.g. store,agent.",
+            valueName: "grouping[,grouping]"))
+        var by: String?
 
-        @Option(help: "table (fits the terminal), csv or json (a column per verdict).")
+        @Option(help: "table (fits the terminal), csv or json (a column per verdict, and the rates).")
         var format: Format = .table
 
-        @Flag(help: "Table with a column per verdict, call minutes and whole group names, however wide.")
+        @Flag(help: "Table with a column per verdict, call minutes, the rates and whole group names, however wide.")
         var wide = false
+
+        @Flag(help: "Table of rates: abandoned %, median and 90th percentile audio minutes, calls per day (always so with two groupings).")
+        var rates = false
 
         /// The benchmarks' hook: print the SQL this would run, values written in, and stop.
         @Flag(help: .private)
@@ -27,50 +32,39 @@ extension CallArchive {
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var query: QueryArguments
 
+        func validate() throws {
+            _ = try groupings()
+        }
+
+        /// `--by`: one grouping or two different ones.
+        func groupings() throws -> [StatsGrouping] {
+            guard let by else { return [] }
+            let names = by.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let choices = StatsGrouping.allCases.map(\.rawValue).joined(separator: ", ")
+            var groupings: [StatsGrouping] = []
+            for name in names {
+                guard let grouping = StatsGrouping(rawValue: name) else {
+                    throw ValidationError("--by \"\(TerminalText.safe(by))\": unknown grouping \"\(TerminalText.safe(name))\"; use one or two of \(choices)")
+                }
+                guard !groupings.contains(grouping) else { throw ValidationError("--by \"\(by)\": \(name) is named twice") }
+                groupings.append(grouping)
+            }
+            guard groupings.count <= 2 else { throw ValidationError("--by \"\(TerminalText.safe(by))\": at most two groupings") }
+            return groupings
+        }
+
         func execute() async throws {
-            let compiled = try CatalogQuery(words: query.words)
+            let groupings = try groupings()
+            let (compiled, catalog) = try await query.compile { try await archive.location.openForReading() }
+            let layout = StatsRenderer.Layout(groupings: groupings, zone: compiled.zones.label, wide: wide, rates: rates || groupings.count == 2)
+            // The plain table shows no rates: it skips their figures and the pass over every call.
+            let rates = format != .table || layout.wide || layout.rates
             if printSQL {
-                let statements = try await archive.location.openForReading().statements(stats: compiled, by: by)
+                let statements = try await catalog.statements(stats: compiled, by: groupings, rates: rates)
                 return Console.out(statements.map { $0 + ";\n" }.joined())
             }
-            let rows = try await archive.location.openForReading().stats(compiled, by: by)
-            Console.out(StatsRenderer.render(rows, format: format, grouping: by, wide: wide))
+            let rows = try await catalog.stats(compiled, by: groupings, rates: rates)
+            Console.out(StatsRenderer.render(rows, format: format, layout: layout))
         }
-    }
-}
-
-extension StatsGrouping: ExpressibleByArgument {}
-
-/// The stats table, CSV and JSON (docs/reports.md, "stats").
-enum StatsRenderer {
-    static func render(_ rows: [StatsRow], format: CallArchive.Stats.Format, grouping: StatsGrouping?, wide: Bool = false) -> String {
-        switch format {
-        case .json:
-            let names = ["group"] + StatsRow.figureNames
-            return JSONStyle.array(rows.map { JSONStyle.object(zip(names, [.text($0.group)] + $0.figures)) })
-        case .csv:
-            let writer = CSVWriter(columns: [grouping?.rawValue ?? "group"] + StatsRow.figureNames)
-            return writer.header + rows.map { writer.line([.text($0.group)] + $0.figures) }.joined()
-        case .table:
-            return table(rows, grouping: grouping, wide: wide, width: Console.width)
-        }
-    }
-
-    /// Calls, valid, not valid, audio minutes, mean minutes, short recordings: 80 columns hold
-    /// them with a cut group name. `wide` adds a column per verdict and call minutes, uncut.
-    static func table(_ rows: [StatsRow], grouping: StatsGrouping?, wide: Bool, width: Int) -> String {
-        let verdicts = wide ? StatsRow.notValidVerdicts : []
-        let headers = ["CALLS", "VALID", "NOT VALID"] + verdicts.map { $0.rawValue.replacingOccurrences(of: "_", with: " ").uppercased() }
-            + ["AUDIO MIN", "MEAN MIN"] + (wide ? ["CALL MIN"] : []) + ["SHORT"]
-        let cells = rows.map { row in
-            [TerminalText.safe(row.group), String(row.calls), String(row.valid), String(row.notValid)]
-                + verdicts.map { String(row.invalid[$0.rawValue] ?? 0) }
-                + [String(format: "%.1f", row.audioSeconds / 60), String(format: "%.2f", row.meanAudioSeconds / 60)]
-                + (wide ? [String(format: "%.1f", row.callSeconds / 60)] : []) + [String(row.shortRecordings)]
-        }
-        return TextTable(
-            headers: [(grouping?.rawValue ?? "").uppercased()] + headers, rightAligned: Set(1...headers.count),
-            shrinkable: wide ? [] : [0], width: wide ? .max : max(40, width)
-        ).render(cells)
     }
 }

@@ -28,9 +28,8 @@ extension CallArchive {
         }
 
         func execute() async throws {
-            let compiled = try CatalogQuery(words: query.words)
             let location = archive.location
-            let catalog = try await location.openExisting()
+            let (compiled, catalog) = try await query.compile { try await location.openExisting() }
             let renderer = VerifyRenderer(bar: Console.stderrIsTerminal, json: json)
             let pipeline = VerifyPipeline(location: location, catalog: catalog, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             let summary = try await Interrupts.cancellable(notice: "the files being checked are recorded") {

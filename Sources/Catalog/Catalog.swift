@@ -60,16 +60,28 @@ public protocol Catalog: Sendable {
         _ query: CatalogQuery, columns: [String], _ body: @escaping ([FieldValue]) throws -> Void
     ) async throws(CatalogError)
 
-    /// Figures per group (sorted by group) for the calls matching `query`; `grouping` nil
-    /// gives the totals alone. The totals row (group `TOTAL`) is always last.
-    func stats(_ query: CatalogQuery, by grouping: StatsGrouping?) async throws(CatalogError) -> [StatsRow]
+    /// Figures per group (sorted by group, then subgroup) for the calls matching `query`,
+    /// grouped one or two ways; no grouping gives the totals alone. The totals row (group
+    /// `TOTAL`) is always last. Times are grouped in `query.zones`. `rates` adds the abandoned
+    /// calls and days, and reads every call's audio seconds once more for the median and 90th
+    /// percentile (all 0 without it).
+    func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [StatsRow]
 
     /// The statement `search` runs for `query`, bound values written in: what the benchmarks
     /// hand the database's own shell, so both run exactly the same SQL.
     func statement(search query: CatalogQuery) async throws(CatalogError) -> String
 
-    /// The statements `stats` runs for `query` and `grouping`, bound values written in.
-    func statements(stats query: CatalogQuery, by grouping: StatsGrouping?) async throws(CatalogError) -> [String]
+    /// The statements `stats` runs for `query` and `groupings`, bound values written in.
+    func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [String]
+
+    // MARK: Stores
+
+    /// Adds `stores` to the `stores` table, replacing those with the same code (every other
+    /// store too when `replacingAll`), in one transaction.
+    func saveStores(_ stores: [Store], replacingAll: Bool) async throws(CatalogError)
+
+    /// Every store, by code.
+    func stores() async throws(CatalogError) -> [Store]
 
     /// The database's own consistency check: `ok` when sound.
     func integrityCheck() async throws(CatalogError) -> String
@@ -111,6 +123,15 @@ extension Catalog {
         var records: [CallRecord] = []
         try await forEach(query) { records.append($0) }
         return records
+    }
+
+    /// Every figure, grouped one way or not at all.
+    public func stats(_ query: CatalogQuery, by grouping: StatsGrouping?) async throws(CatalogError) -> [StatsRow] {
+        try await stats(query, by: grouping.map { [$0] } ?? [], rates: true)
+    }
+
+    public func statements(stats query: CatalogQuery, by grouping: StatsGrouping?) async throws(CatalogError) -> [String] {
+        try await statements(stats: query, by: grouping.map { [$0] } ?? [], rates: true)
     }
 
     /// Every row.

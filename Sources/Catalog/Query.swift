@@ -10,16 +10,20 @@ public struct CatalogQuery: Sendable, Equatable, CustomStringConvertible {
     /// The listing order; always ends with `order_id`, `call_index`, so it is total.
     public internal(set) var order: [SortKey] = SortKey.listing
     public internal(set) var limit: Int?
+    /// The zones `date:`, `hour:`, `weekday:` and `time:` and the stats groupings by time read
+    /// local times in (`--tz`).
+    public internal(set) var zones: CallZones = .utc
 
     public init() {}
 
     /// Parses query words (ANDed), a `--sort` spec (`FIELD` or `-FIELD`, comma-separated) and a limit.
-    public init(words: [String], sort: String? = nil, limit: Int? = nil) throws(CatalogError) {
+    public init(words: [String], sort: String? = nil, limit: Int? = nil, zones: CallZones = .utc) throws(CatalogError) {
+        self.zones = zones
         guard words.count <= QueryParser.maxWords else {
             throw .invalidQuery(token: words[QueryParser.maxWords], reason: "\(words.count) query words; at most \(QueryParser.maxWords)")
         }
         for word in words where !word.isEmpty {
-            predicates.append(try QueryParser.predicate(word))
+            predicates.append(try QueryParser.predicate(word, zones: zones))
         }
         if let sort { order = try SortKey.parse(sort) }
         if let limit {
@@ -63,6 +67,8 @@ public indirect enum Predicate: Sendable, Equatable, CustomStringConvertible {
     case between(column: String, low: Double, high: Double)
     /// The column, an ISO 8601 UTC time, lies in `[start, end)`; a missing end is open.
     case timeRange(column: String, start: Timestamp?, end: Timestamp?)
+    /// The call's local time (in the query's `zones`) has its `part` in one of `ranges`.
+    case localTime(LocalPart, ranges: [ClosedRange<Int>])
     /// A bare word: a prefix of a word of the store, agent, order id or status.
     case word(String)
     /// True when the term is false or unknown (a NULL column).
@@ -87,6 +93,10 @@ public indirect enum Predicate: Sendable, Equatable, CustomStringConvertible {
         case let .timeRange(column, start, end):
             return "\(column) " + [start.map { "from \($0.iso8601)" }, end.map { "before \($0.iso8601)" }]
                 .compactMap { $0 }.joined(separator: " ")
+        case let .localTime(part, ranges):
+            return "local \(part.rawValue) " + ranges.map {
+                $0.count == 1 ? part.text($0.lowerBound) : "\(part.text($0.lowerBound)) to \(part.text($0.upperBound))"
+            }.joined(separator: " or ")
         case let .word(text): return "a word starting \"\(text)\""
         case let .not(inner): return "not (\(inner))"
         case .nothing: return "nothing"

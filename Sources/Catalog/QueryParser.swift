@@ -3,7 +3,7 @@ import Model
 
 /// The fields a query may name, and the columns they stand for.
 enum QueryField {
-    enum Kind { case text, number, size, date }
+    enum Kind { case text, number, size, date, local(LocalPart) }
 
     static let fields: [String: (column: String, kind: Kind)] = [
         "store": ("store_name", .text),
@@ -20,12 +20,18 @@ enum QueryField {
         "attempts": ("attempts", .number),
         "size": ("file_size", .size),
         "date": ("call_in_time", .date),
+        "hour": ("call_in_time", .local(.hour)),
+        "weekday": ("call_in_time", .local(.weekday)),
+        "time": ("call_in_time", .local(.minute)),
     ]
 
-    /// Sorting accepts the §4 column names and the query field names.
+    /// Sorting accepts the §4 column names and the query field names (not the local-time
+    /// parts, which would sort by the UTC time they are read from).
     static func column(forSortName name: String) -> String? {
         if CallRecord.columnNames.contains(name) { return name }
-        return fields[name]?.column
+        guard let field = fields[name] else { return nil }
+        if case .local = field.kind { return nil }
+        return field.column
     }
 }
 
@@ -37,7 +43,7 @@ enum QueryParser {
     static let maxAlternatives = 500
     static let maxWords = 64
 
-    static func predicate(_ word: String) throws(CatalogError) -> Predicate {
+    static func predicate(_ word: String, zones: CallZones = .utc) throws(CatalogError) -> Predicate {
         // SQLite's full-text syntax ends a string at NUL; no catalog value holds one either.
         guard !word.unicodeScalars.contains("\0") else { throw .invalidQuery(token: word, reason: "contains a NUL character") }
         // The syntax is read scalar by scalar: "-" or ":" followed by a combining mark is one
@@ -61,7 +67,7 @@ enum QueryParser {
                 )
             }
             guard !value.isEmpty else { throw .invalidQuery(token: word, reason: "'\(name):' needs a value") }
-            predicate = try parse(field: field, value: value, word: word)
+            predicate = try parse(field: field, value: value, word: word, zones: zones)
         } else {
             predicate = try fullText(String(body), word: word)
         }
@@ -69,13 +75,14 @@ enum QueryParser {
     }
 
     private static func parse(
-        field: (column: String, kind: QueryField.Kind), value: String, word: String
+        field: (column: String, kind: QueryField.Kind), value: String, word: String, zones: CallZones
     ) throws(CatalogError) -> Predicate {
         switch field.kind {
         case .text: try text(field.column, value, word: word)
         case .number: try numeric(field.column, value, word: word, parse: parseNumber)
         case .size: try numeric(field.column, value, word: word, parse: parseSize)
-        case .date: try date(field.column, value, word: word)
+        case .date: LocalTimeFields.inZones(try date(field.column, value, word: word), zones: zones)
+        case .local(let part): try LocalTimeFields.parse(part, value, word: word)
         }
     }
 

@@ -127,19 +127,18 @@ extension SQLiteCatalog {
         }
     }
 
-    public func stats(_ query: CatalogQuery, by grouping: StatsGrouping?) async throws(CatalogError) -> [StatsRow] {
+    public func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [StatsRow] {
         try await read { db in
-            let statements = try SQLiteDialect.statsStatements(query, by: grouping, in: db)
-            var rows: [StatsRow] = []
+            let statements = try SQLiteDialect.statsStatements(query, by: groupings, rates: rates, in: db)
+            var assembler = StatsAssembler(groupings: groupings)
             if let (sql, arguments) = statements.grouped {
-                try Self.eachRow(sql, arguments, in: db) { values in
-                    rows.append(StatsRow(group: String(fieldValue: values[0]), computed: values[1...]))
-                }
+                try Self.eachRow(sql, arguments, in: db) { assembler.addGroup($0) }
             }
-            try Self.eachRow(statements.totals.sql, statements.totals.arguments, in: db) { values in
-                rows.append(StatsRow(group: "TOTAL", computed: values[...]))
+            try Self.eachRow(statements.totals.sql, statements.totals.arguments, in: db) { assembler.addTotals($0) }
+            if rates {
+                try Self.eachRow(statements.audio.sql, statements.audio.arguments, in: db) { assembler.addAudio($0) }
             }
-            return rows
+            return assembler.result()
         }
     }
 
@@ -150,10 +149,29 @@ extension SQLiteCatalog {
         }
     }
 
-    public func statements(stats query: CatalogQuery, by grouping: StatsGrouping?) async throws(CatalogError) -> [String] {
+    public func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [String] {
         try await read { db in
-            let statements = try SQLiteDialect.statsStatements(query, by: grouping, in: db)
-            return try ([statements.grouped].compactMap { $0 } + [statements.totals]).map { try Self.expanded($0.sql, $0.arguments, in: db) }
+            let statements = try SQLiteDialect.statsStatements(query, by: groupings, rates: rates, in: db)
+            return try ([statements.grouped, statements.totals, rates ? statements.audio : nil].compactMap { $0 })
+                .map { try Self.expanded($0.sql, $0.arguments, in: db) }
+        }
+    }
+
+    // MARK: Stores
+
+    public func saveStores(_ stores: [Store], replacingAll: Bool) async throws(CatalogError) {
+        try await write { db in
+            if replacingAll { try db.execute(sql: "DELETE FROM stores") }
+            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO stores (code, name, time_zone) VALUES (?, ?, ?)")
+            for store in stores { try statement.execute(arguments: [store.code, store.name, store.timeZone]) }
+        }
+    }
+
+    public func stores() async throws(CatalogError) -> [Store] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT code, name, time_zone FROM stores ORDER BY code").map {
+                Store(code: $0[0], name: $0[1], timeZone: $0[2])
+            }
         }
     }
 

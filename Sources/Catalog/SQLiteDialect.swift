@@ -69,7 +69,7 @@ package enum SQLiteDialect {
         var arguments: [DatabaseValue] = []
         var clauses: [String] = []
         for predicate in query.predicates {
-            clauses.append(try render(predicate, into: &arguments, in: db, wordsByValue: wordsByValue))
+            clauses.append(try render(predicate, zones: query.zones, into: &arguments, in: db, wordsByValue: wordsByValue))
         }
         return (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), StatementArguments(arguments))
     }
@@ -80,7 +80,7 @@ package enum SQLiteDialect {
 
 
     private static func render(
-        _ predicate: Predicate, into arguments: inout [DatabaseValue], in db: Database, wordsByValue: Bool
+        _ predicate: Predicate, zones: CallZones, into arguments: inout [DatabaseValue], in db: Database, wordsByValue: Bool
     ) throws -> String {
         func bind(_ values: [String]) -> String {
             arguments += values.map(\.databaseValue)
@@ -109,13 +109,15 @@ package enum SQLiteDialect {
             return clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " AND ") + ")"
         case let .word(text) where wordsByValue:
             return try wordByValue(text, into: &arguments, in: db)
+        case let .localTime(part, ranges):
+            return localTime(zones).condition(part, ranges) { bindOne($0, &arguments) }
         case let .word(text):
             arguments.append(ftsPhrase(text).databaseValue)
             return "id IN (SELECT rowid FROM calls_fts WHERE calls_fts MATCH ?)"
         case let .not(.containsAny(column, fragments)) where listedColumns.contains(column):
             return try valueList(column, fragments, negated: true, into: &arguments, in: db)
         case let .not(inner):
-            return "NOT IFNULL(\(try render(inner, into: &arguments, in: db, wordsByValue: wordsByValue)), 0)"
+            return "NOT IFNULL(\(try render(inner, zones: zones, into: &arguments, in: db, wordsByValue: wordsByValue)), 0)"
         case .nothing:
             return "0"
         case let .after(keys, values):
@@ -191,15 +193,49 @@ package enum SQLiteDialect {
             + "SUM(\(PortableSQL.shortRecording)), AVG(audio_seconds)"
     }()
 
-    /// The statements `stats` runs: one row per group, its name first (when grouped), then the
-    /// totals, one row without a name.
+    /// Local time in SQLite: `strftime('%s')` reads the stored ISO text as seconds.
+    static func localTime(_ zones: CallZones) -> LocalTimeSQL {
+        LocalTimeSQL(
+            zones: zones, epoch: "CAST(strftime('%s', call_in_time) AS INTEGER)",
+            dayText: { "date(\($0), 'unixepoch')" }, monthText: { "strftime('%Y-%m', \($0), 'unixepoch')" }
+        )
+    }
+
+    private static func bindOne(_ value: FieldValue, _ arguments: inout [DatabaseValue]) -> String {
+        arguments.append(value.databaseValue)
+        return "?"
+    }
+
+    typealias Statement = (sql: String, arguments: StatementArguments)
+
+    /// The statements `stats` runs: one row per group, its names first (when grouped), then
+    /// the totals, one row without a name; and the audio seconds of every call that has audio,
+    /// after the names of its group, for the percentiles.
     static func statsStatements(
-        _ query: CatalogQuery, by grouping: StatsGrouping?, in db: Database
-    ) throws -> (grouped: (sql: String, arguments: StatementArguments)?, totals: (sql: String, arguments: StatementArguments)) {
-        let (filter, arguments) = try whereClause(query, in: db)
-        let grouped = grouping.map {
-            (sql: "SELECT \(PortableSQL.expression($0)) AS grp, \(statsFigures) FROM calls WHERE \(filter) GROUP BY grp ORDER BY grp", arguments: arguments)
+        _ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool, in db: Database
+    ) throws -> (grouped: Statement?, totals: Statement, audio: Statement) {
+        let (filter, filterArguments) = try whereClause(query, in: db)
+        let local = localTime(query.zones)
+        // Placeholders are numbered in the order they appear: the select list's come first.
+        func statement(_ select: (inout [DatabaseValue]) -> String, _ tail: String) -> Statement {
+            var arguments: [DatabaseValue] = []
+            let columns = select(&arguments)
+            return ("SELECT \(columns) FROM calls WHERE \(filter)\(tail)", StatementArguments(arguments) + filterArguments)
         }
-        return (grouped, (sql: "SELECT \(statsFigures) FROM calls WHERE \(filter)", arguments: arguments))
+        func figures(_ arguments: inout [DatabaseValue]) -> String {
+            guard rates else { return statsFigures }
+            return statsFigures + ", " + PortableSQL.rateFigures(count: { "SUM(\($0))" }, status: "call_status") {
+                local.value(.day) { bindOne($0, &arguments) }
+            }
+        }
+        func names(_ arguments: inout [DatabaseValue]) -> [String] {
+            groupings.enumerated().map { index, grouping in
+                "\(local.grouping(grouping) { bindOne($0, &arguments) }) AS grp\(index)"
+            }
+        }
+        let keys = groupings.indices.map { "grp\($0)" }.joined(separator: ", ")
+        let grouped = groupings.isEmpty ? nil : statement({ (names(&$0) + [figures(&$0)]).joined(separator: ", ") }, " GROUP BY \(keys) ORDER BY \(keys)")
+        let audio = statement({ (names(&$0) + ["audio_seconds"]).joined(separator: ", ") }, " AND audio_seconds IS NOT NULL")
+        return (grouped, statement(figures, ""), audio)
     }
 }

@@ -1,13 +1,25 @@
 import Model
 
-/// How `stats` groups calls.
+/// How `stats` groups calls; the times (day, week, month, hour, weekday) are local, in the
+/// query's zones.
 public enum StatsGrouping: String, Sendable, CaseIterable {
-    case store, agent, status, verdict, day, month
+    case store, agent, status, verdict, day, month, week, hour, weekday
+
+    /// A group's name from the value the catalog grouped by: weekdays by name, a missing
+    /// value empty.
+    package func label(_ value: FieldValue) -> String {
+        if self == .weekday, case .integer(let day) = value, (1...7).contains(day) {
+            return String(LocalTimeFields.weekdays[Int(day) - 1].prefix(3))
+        }
+        return String(fieldValue: value)
+    }
 }
 
 /// One line of `stats`: a group (or the totals) and its figures.
 public struct StatsRow: Sendable, Equatable {
     public var group: String
+    /// The group within `group` when stats are grouped two ways (`--by store,agent`).
+    public var subgroup: String?
     public var calls: Int
     public var valid: Int
     /// Calls not valid, by verdict.
@@ -20,12 +32,27 @@ public struct StatsRow: Sendable, Equatable {
     /// Mean audio seconds over the calls that have audio.
     public var meanAudioSeconds: Double
 
+    /// Calls whose `call_status` contains "abandon" (any case).
+    public var abandoned = 0
+    /// Local days from the group's first call to its last, both counted (0 without times).
+    public var days = 0
+    /// Median and 90th percentile of audio seconds over the calls that have audio (0 when
+    /// none has), interpolated between neighbouring calls as `percentile_cont` does.
+    public var medianAudioSeconds = 0.0
+    public var p90AudioSeconds = 0.0
+    // Dead-air calls % belongs here once the metrics columns land (`longest_silence_seconds`,
+    // docs/reports.md "stats"): a count of calls over the threshold, as `abandoned` is.
+
+    public var abandonedPercent: Double { calls == 0 ? 0 : Double(abandoned) * 100 / Double(calls) }
+    public var callsPerDay: Double { days == 0 ? 0 : Double(calls) / Double(days) }
+
     /// The verdicts counted apart, in docs/contract.md §6 order: every one but `valid`.
     public static let notValidVerdicts = Verdict.allCases.filter { $0 != .valid }
 
     /// The names of `figures`, as CSV headers and JSON keys.
     public static let figureNames = ["calls", "valid", "not_valid"] + notValidVerdicts.map(\.rawValue)
         + ["audio_seconds", "mean_audio_seconds", "call_seconds", "short_recordings"]
+        + ["abandoned", "abandoned_percent", "median_audio_seconds", "p90_audio_seconds", "days", "calls_per_day"]
 
     /// Calls whose verdict is not `valid`.
     public var notValid: Int { invalid.values.reduce(0, +) }
@@ -35,14 +62,16 @@ public struct StatsRow: Sendable, Equatable {
         [.integer(Int64(calls)), .integer(Int64(valid)), .integer(Int64(notValid))]
             + Self.notValidVerdicts.map { .integer(Int64(invalid[$0.rawValue] ?? 0)) }
             + [.real(audioSeconds), .real(meanAudioSeconds), .real(callSeconds), .integer(Int64(shortRecordings))]
+            + [.integer(Int64(abandoned)), .real(abandonedPercent), .real(medianAudioSeconds), .real(p90AudioSeconds)]
+            + [.integer(Int64(days)), .real(callsPerDay)]
     }
 }
 
 extension StatsRow {
     /// A row from the figures a catalog's statement computed, in this order: calls, valid, one
     /// count per `notValidVerdicts`, total audio seconds, total call seconds, short recordings,
-    /// mean audio seconds (NULL counts as 0).
-    package init(group: String, computed figures: ArraySlice<FieldValue>) {
+    /// mean audio seconds (NULL counts as 0), abandoned calls, the first and the last local day.
+    package init(group: String, subgroup: String? = nil, computed figures: ArraySlice<FieldValue>) {
         func number(_ index: Int) -> Double {
             let position = figures.startIndex + index
             guard position < figures.endIndex else { return 0 }
@@ -63,6 +92,27 @@ extension StatsRow {
             audioSeconds: number(base), callSeconds: number(base + 1), shortRecordings: Int(number(base + 2)),
             meanAudioSeconds: number(base + 3)
         )
+        self.subgroup = subgroup
+        abandoned = Int(number(base + 4))
+        let (first, last) = (figures.startIndex + base + 5, figures.startIndex + base + 6)
+        if last < figures.endIndex, figures[first] != .null { days = Int(number(base + 6) - number(base + 5)) + 1 }
+    }
+
+    /// Fills in the median and 90th percentile from the audio seconds of the group's calls.
+    package mutating func setPercentiles(_ seconds: [Double]) {
+        let sorted = seconds.sorted()
+        medianAudioSeconds = Self.percentile(sorted, 0.5)
+        p90AudioSeconds = Self.percentile(sorted, 0.9)
+    }
+
+    /// The `fraction` percentile of sorted values, interpolated linearly between the two
+    /// nearest ranks; 0 for no values.
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let rank = fraction * Double(sorted.count - 1)
+        let below = Int(rank.rounded(.down))
+        guard below + 1 < sorted.count else { return sorted[below] }
+        return sorted[below] + (sorted[below + 1] - sorted[below]) * (rank - Double(below))
     }
 }
 
@@ -81,16 +131,59 @@ package enum PortableSQL {
     /// `CallRecord.isShortRecording` in SQL.
     package static let shortRecording = "(verdict = 'valid' AND call_seconds > 0 AND audio_seconds < call_seconds * 0.5)"
 
-    /// The expression a `stats` grouping groups by.
-    package static func expression(_ grouping: StatsGrouping) -> String {
-        switch grouping {
-        case .store: "store_name"
-        case .agent: "agent_name"
-        case .status: "call_status"
-        case .verdict: "verdict"
-        case .day: "substr(call_in_time, 1, 10)"
-        case .month: "substr(call_in_time, 1, 7)"
+    /// The figures `stats` adds after the counts (`StatsRow.init(group:subgroup:computed:)`):
+    /// abandoned calls, then the first and last local day. `count` is the dialect's count of
+    /// rows matching a condition, `status` the call status with ASCII letters in any case
+    /// matching `LIKE`'s lower-case pattern, `day` the local day (built twice, in order).
+    package static func rateFigures(count: (String) -> String, status: String, day: () -> String) -> String {
+        let first = day()
+        return "\(count("\(status) LIKE '%abandon%'")), MIN(\(first)), MAX(\(day()))"
+    }
+}
+
+/// Builds `stats` rows from what a catalog's statements return (`statsStatements`): the
+/// group rows (names first), the totals row, and each call's audio seconds after its group's
+/// names, from which the percentiles come. Both catalogs share it, so they count alike.
+package struct StatsAssembler {
+    let groupings: [StatsGrouping]
+    private var rows: [StatsRow] = []
+    private var totals: StatsRow?
+    private var audio: [[String]: [Double]] = [:]
+    private var allAudio: [Double] = []
+
+    package init(groupings: [StatsGrouping]) { self.groupings = groupings }
+
+    private func names(_ values: [FieldValue]) -> [String] {
+        zip(groupings, values).map { $0.label($1) }
+    }
+
+    package mutating func addGroup(_ values: [FieldValue]) {
+        let names = names(values)
+        rows.append(StatsRow(group: names[0], subgroup: names.count > 1 ? names[1] : nil, computed: values[groupings.count...]))
+    }
+
+    package mutating func addTotals(_ values: [FieldValue]) {
+        totals = StatsRow(group: "TOTAL", computed: values[...])
+    }
+
+    package mutating func addAudio(_ values: [FieldValue]) {
+        guard case .real(let seconds) = values[groupings.count] else { return }
+        allAudio.append(seconds)
+        if !groupings.isEmpty { audio[names(values), default: []].append(seconds) }
+    }
+
+    /// The groups in the catalog's order, then the totals.
+    package func result() -> [StatsRow] {
+        var result = rows.map { row in
+            var row = row
+            row.setPercentiles(audio[[row.group] + (row.subgroup.map { [$0] } ?? [])] ?? [])
+            return row
         }
+        if var totals {
+            totals.setPercentiles(allAudio)
+            result.append(totals)
+        }
+        return result
     }
 
     /// `Predicate.after` in SQL: the rows past the one whose `keys` hold `values`, for a

@@ -120,19 +120,18 @@ extension PostgresCatalog {
         }
     }
 
-    public func stats(_ query: CatalogQuery, by grouping: StatsGrouping?) async throws(CatalogError) -> [StatsRow] {
-        let statements = try PostgresDialect.statsStatements(query, by: grouping, words: words)
+    public func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [StatsRow] {
+        let statements = try PostgresDialect.statsStatements(query, by: groupings, rates: rates, words: words)
         return try await withConnection { connection in
-            var rows: [StatsRow] = []
+            var assembler = StatsAssembler(groupings: groupings)
             if let grouped = statements.grouped {
-                try await Self.run(grouped.sql, grouped.arguments, on: connection) { values in
-                    rows.append(StatsRow(group: String(fieldValue: values[0]), computed: values[1...]))
-                }
+                try await Self.run(grouped.sql, grouped.arguments, on: connection) { assembler.addGroup($0) }
             }
-            try await Self.run(statements.totals.sql, statements.totals.arguments, on: connection) { values in
-                rows.append(StatsRow(group: "TOTAL", computed: values[...]))
+            try await Self.run(statements.totals.sql, statements.totals.arguments, on: connection) { assembler.addTotals($0) }
+            if rates {
+                try await Self.run(statements.audio.sql, statements.audio.arguments, on: connection) { assembler.addAudio($0) }
             }
-            return rows
+            return assembler.result()
         }
     }
 
@@ -141,9 +140,34 @@ extension PostgresCatalog {
         return PostgresDialect.expanded(statement)
     }
 
-    public func statements(stats query: CatalogQuery, by grouping: StatsGrouping?) async throws(CatalogError) -> [String] {
-        let statements = try PostgresDialect.statsStatements(query, by: grouping, words: words)
-        return ([statements.grouped].compactMap { $0 } + [statements.totals]).map(PostgresDialect.expanded)
+    public func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [String] {
+        let statements = try PostgresDialect.statsStatements(query, by: groupings, rates: rates, words: words)
+        return [statements.grouped, statements.totals, rates ? statements.audio : nil].compactMap { $0 }.map(PostgresDialect.expanded)
+    }
+
+    // MARK: Stores
+
+    public func saveStores(_ stores: [Store], replacingAll: Bool) async throws(CatalogError) {
+        try await transaction { connection in
+            if replacingAll { try await Self.run("DELETE FROM stores", [], on: connection) }
+            for store in stores {
+                try await Self.run(
+                    "INSERT INTO stores (code, name, time_zone) VALUES ($1, $2, $3) "
+                        + "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone",
+                    [.text(store.code), .text(store.name), .text(store.timeZone)], on: connection
+                )
+            }
+        }
+    }
+
+    public func stores() async throws(CatalogError) -> [Store] {
+        try await withConnection { connection in
+            var stores: [Store] = []
+            try await Self.run("SELECT code, name, time_zone FROM stores ORDER BY code", [], on: connection) {
+                stores.append(Store(code: String(fieldValue: $0[0]), name: String(fieldValue: $0[1]), timeZone: String(fieldValue: $0[2])))
+            }
+            return stores
+        }
     }
 
     /// The server keeps its own pages sound; this checks that the catalog answers and that

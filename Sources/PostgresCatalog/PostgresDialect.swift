@@ -28,11 +28,12 @@ enum PostgresDialect {
     }
 
     /// The WHERE clause (`TRUE` when there is no filter) with its values.
-    static func whereClause(_ query: CatalogQuery, words: FullTextWords) throws(CatalogError) -> Statement {
-        var arguments: [FieldValue] = []
+    /// `arguments`: values bound before the clause (`$1`… are theirs).
+    static func whereClause(_ query: CatalogQuery, words: FullTextWords, after arguments: [FieldValue] = []) throws(CatalogError) -> Statement {
+        var arguments = arguments
         var clauses: [String] = []
         for predicate in query.predicates {
-            clauses.append(try render(predicate, into: &arguments, words: words))
+            clauses.append(try render(predicate, zones: query.zones, into: &arguments, words: words))
         }
         return Statement(sql: clauses.isEmpty ? "TRUE" : clauses.joined(separator: " AND "), arguments: arguments)
     }
@@ -41,7 +42,9 @@ enum PostgresDialect {
         keys.map { $0.descending ? "\($0.column) DESC NULLS LAST" : "\($0.column) ASC NULLS FIRST" }.joined(separator: ", ")
     }
 
-    private static func render(_ predicate: Predicate, into arguments: inout [FieldValue], words: FullTextWords) throws(CatalogError) -> String {
+    private static func render(
+        _ predicate: Predicate, zones: CallZones, into arguments: inout [FieldValue], words: FullTextWords
+    ) throws(CatalogError) -> String {
         func bind(_ value: FieldValue) -> String {
             arguments.append(value)
             return "$\(arguments.count)"
@@ -62,11 +65,13 @@ enum PostgresDialect {
         case let .timeRange(column, start, end):
             let bounds = [start.map { "\(column) >= \(bind(.text($0.iso8601)))" }, end.map { "\(column) < \(bind(.text($0.iso8601)))" }]
             return either(bounds.compactMap { $0 }, "AND")
+        case let .localTime(part, ranges):
+            return localTime(zones).condition(part, ranges, bind)
         case let .word(text):
             guard let query = try tsQuery(text, words: words) else { return "FALSE" }
             return "words @@ \(bind(.text(query)))::tsquery"
         case let .not(inner):
-            return "NOT COALESCE(\(try render(inner, into: &arguments, words: words)), FALSE)"
+            return "NOT COALESCE(\(try render(inner, zones: zones, into: &arguments, words: words)), FALSE)"
         case .nothing:
             return "FALSE"
         case let .after(keys, values):
@@ -106,19 +111,51 @@ enum PostgresDialect {
             + "COALESCE(SUM(call_seconds), 0), \(count(PortableSQL.shortRecording)), AVG(audio_seconds)"
     }()
 
-    /// One row per group, its name first (a missing one first, as SQLite sorts NULL), then
-    /// the totals.
+    /// Local time in PostgreSQL: the stored ISO text cast to `timestamptz` (its `Z` or offset
+    /// says the zone, whatever the session's), as whole seconds.
+    static func localTime(_ zones: CallZones) -> LocalTimeSQL {
+        LocalTimeSQL(
+            zones: zones, epoch: "CAST(floor(EXTRACT(EPOCH FROM CAST(call_in_time AS timestamptz))) AS bigint)",
+            dayText: { "to_char(to_timestamp(\($0)) AT TIME ZONE 'UTC', 'YYYY-MM-DD')" },
+            monthText: { "to_char(to_timestamp(\($0)) AT TIME ZONE 'UTC', 'YYYY-MM')" }
+        )
+    }
+
+    /// One row per group, its names first (a missing one first, as SQLite sorts NULL), then
+    /// the totals, then each call's audio seconds after its group's names.
     static func statsStatements(
-        _ query: CatalogQuery, by grouping: StatsGrouping?, words: FullTextWords
-    ) throws(CatalogError) -> (grouped: Statement?, totals: Statement) {
-        let filter = try whereClause(query, words: words)
-        let grouped = grouping.map {
-            Statement(
-                sql: "SELECT \(PortableSQL.expression($0)) AS grp, \(statsFigures) FROM calls WHERE \(filter.sql) GROUP BY grp ORDER BY grp ASC NULLS FIRST",
-                arguments: filter.arguments
-            )
+        _ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool, words: FullTextWords
+    ) throws(CatalogError) -> (grouped: Statement?, totals: Statement, audio: Statement) {
+        let local = localTime(query.zones)
+        func statement(_ select: (inout [FieldValue]) -> String, _ tail: String) throws(CatalogError) -> Statement {
+            var arguments: [FieldValue] = []
+            let columns = select(&arguments)
+            let filter = try whereClause(query, words: words, after: arguments)
+            return Statement(sql: "SELECT \(columns) FROM calls WHERE \(filter.sql)\(tail)", arguments: filter.arguments)
         }
-        return (grouped, Statement(sql: "SELECT \(statsFigures) FROM calls WHERE \(filter.sql)", arguments: filter.arguments))
+        func bindOne(_ value: FieldValue, _ arguments: inout [FieldValue]) -> String {
+            arguments.append(value)
+            return "$\(arguments.count)"
+        }
+        func figures(_ arguments: inout [FieldValue]) -> String {
+            guard rates else { return statsFigures }
+            let status = "translate(call_status, '\(upper)', '\(lower)')"
+            return statsFigures + ", " + PortableSQL.rateFigures(count: { "COUNT(*) FILTER (WHERE \($0))" }, status: status) {
+                local.value(.day) { bindOne($0, &arguments) }
+            }
+        }
+        func names(_ arguments: inout [FieldValue]) -> [String] {
+            groupings.enumerated().map { index, grouping in
+                "\(local.grouping(grouping) { bindOne($0, &arguments) }) AS grp\(index)"
+            }
+        }
+        let keys = groupings.indices.map { "grp\($0)" }
+        let grouped = groupings.isEmpty ? nil : try statement(
+            { (names(&$0) + [figures(&$0)]).joined(separator: ", ") },
+            " GROUP BY \(keys.joined(separator: ", ")) ORDER BY \(keys.map { "\($0) ASC NULLS FIRST" }.joined(separator: ", "))"
+        )
+        let audio = try statement({ (names(&$0) + ["audio_seconds"]).joined(separator: ", ") }, " AND audio_seconds IS NOT NULL")
+        return (grouped, try statement(figures, ""), audio)
     }
 
     /// `statement` with its values written in as SQL literals: what the benchmarks hand `psql`.

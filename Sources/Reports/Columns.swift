@@ -2,11 +2,12 @@ import Model
 
 /// Column lists for `--fields` and `--columns`.
 public enum Columns {
-    /// Parses `a,b,c`, checking every name against docs/contract.md §4 (and `api_json`).
+    /// Parses `a,b,c`, checking every name against docs/contract.md §4 (and `api_json`,
+    /// `call_in_local`).
     public static func parse(_ list: String?) throws(ReportError) -> [String] {
         guard let list else { return CallRecord.columnNames }
         let names = list.split(separator: ",").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
-        for name in names where name != "api_json" && !CallRecord.columnNames.contains(name) {
+        for name in names where name != "api_json" && name != LocalTimeColumn.name && !CallRecord.columnNames.contains(name) {
             throw .unknownColumn(name)
         }
         return names.isEmpty ? CallRecord.columnNames : names

@@ -28,12 +28,12 @@ public struct JSONLinesWriter: Sendable {
     public func object(_ values: [FieldValue]) -> String {
         var parts: [String] = []
         parts.reserveCapacity(columns.count)
-        for (key, field) in zip(keys, values) {
+        for (name, field) in zip(columns, values) {
             var value = JSONStyle.value(field)
-            if key.name == "api_json" {
+            if name == "api_json" {
                 if case .text(let json) = field, !json.isEmpty { value = json } else { value = "null" }
             }
-            parts.append(JSONText.quoted(key.name) + ":" + value)
+            parts.append(JSONText.quoted(name) + ":" + value)
         }
         return "{" + parts.joined(separator: ",") + "}"
     }

@@ -6,31 +6,45 @@ public struct TableWriter: Sendable {
 
     public let columns: [String]
     public let width: Int
+    /// The zones times are shown in, named in the headers.
+    public let zones: CallZones
 
-    public init(columns: [String] = TableWriter.defaultColumns, width: Int = 120) {
+    public init(columns: [String] = TableWriter.defaultColumns, width: Int = 120, zones: CallZones = .utc) {
         self.columns = columns
         self.width = max(40, width)
+        self.zones = zones
     }
 
     public func render(_ records: [CallRecord]) -> String {
-        let rows = records.map { record in columns.map { Self.cell($0, record.value(ofColumn: $0)) } }
+        let rows = records.map { record in columns.map { cell($0, record) } }
         let shrinkable = ["store_name", "agent_name", "verdict_detail", "recording_url", "file_path", "call_status", "sha256"]
         return TextTable(
-            headers: columns.map(Self.title), shrinkable: Set(columns.indices.filter { shrinkable.contains(columns[$0]) }), width: width
+            headers: columns.map(title), shrinkable: Set(columns.indices.filter { shrinkable.contains(columns[$0]) }), width: width
         ).render(rows)
     }
 
-    static func title(_ column: String) -> String {
+    func title(_ column: String) -> String {
         switch column {
+        case "call_in_time", LocalTimeColumn.name: "CALL IN (\(zones.label))"
+        case "call_out_time": "CALL OUT (\(zones.label))"
         case "order_id": "ORDER"
         case "call_index": "#"
         case "store_name": "STORE"
         case "agent_name": "AGENT"
-        case "call_in_time": "CALL IN (UTC)"
         case "audio_seconds": "AUDIO"
         case "verdict": "VERDICT"
         default: column.uppercased()
         }
+    }
+
+    /// Times local, to the minute; the rest as `cell(_:_:)` writes them.
+    func cell(_ column: String, _ record: CallRecord) -> String {
+        let time = column == "call_out_time" ? record.callOutTime : record.callInTime
+        guard ["call_in_time", "call_out_time", LocalTimeColumn.name].contains(column) else {
+            return Self.cell(column, record.value(ofColumn: column))
+        }
+        guard let time, let utc = Timestamp(iso8601: time) else { return "" }
+        return zones.localMinute(utc, storeCode: record.storeCode)
     }
 
     static func cell(_ column: String, _ value: FieldValue?) -> String {

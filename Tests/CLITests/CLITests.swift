@@ -97,7 +97,8 @@ import TestSupport
         let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         for column in CallRecord.columnNames { #expect(object.keys.contains(column), "\(column)") }
         let csv = try await CLI.run(["export", "--archive", archive])
-        #expect(csv.stdout.hasPrefix(CallRecord.columnNames.joined(separator: ",") + "\r\n"))
+        // Every §4 column, then call_in_local (issue 14: local time, appended on purpose).
+        #expect(csv.stdout.hasPrefix((CallRecord.columnNames + ["call_in_local"]).joined(separator: ",") + "\r\n"))
     }
 
     @Test func unusableCatalogExitsThree() async throws {
