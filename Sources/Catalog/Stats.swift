@@ -139,6 +139,35 @@ package enum PortableSQL {
         let first = day()
         return "\(count("\(status) LIKE '%abandon%'")), MIN(\(first)), MAX(\(day()))"
     }
+
+    /// `Predicate.after` in SQL: the rows past the one whose `keys` hold `values`, for a
+    /// listing ordered by `keys` with a missing value first ascending and last descending (as
+    /// both dialects sort). The first key also gets a plain bound, so its index can serve the
+    /// range. `bind` binds a value and returns its placeholder.
+    package static func after(_ keys: [SortKey], _ values: [FieldValue], bind: (FieldValue) -> String) -> String {
+        func equal(_ key: SortKey, _ value: FieldValue) -> String {
+            value == .null ? "\(key.column) IS NULL" : "\(key.column) = \(bind(value))"
+        }
+        func beyond(_ key: SortKey, _ value: FieldValue, orEqual: Bool = false) -> String {
+            let sign = (key.descending ? "<" : ">") + (orEqual ? "=" : "")
+            switch (value == .null, key.descending) {
+            case (true, false): return orEqual ? "TRUE" : "\(key.column) IS NOT NULL"
+            case (true, true): return orEqual ? "\(key.column) IS NULL" : "FALSE"
+            case (false, false): return "\(key.column) \(sign) \(bind(value))"
+            case (false, true): return "(\(key.column) \(sign) \(bind(value)) OR \(key.column) IS NULL)"
+            }
+        }
+        let pairs = Array(zip(keys, values))
+        guard let first = pairs.first else { return "FALSE" }
+        // Bound in the order the text reads: SQLite's `?` are positional.
+        let bound = beyond(first.0, first.1, orEqual: true)
+        var alternatives: [String] = []
+        for index in pairs.indices {
+            let ties = pairs[..<index].map { equal($0.0, $0.1) }
+            alternatives.append((ties + [beyond(pairs[index].0, pairs[index].1)]).joined(separator: " AND "))
+        }
+        return "(" + bound + " AND (" + alternatives.joined(separator: " OR ") + "))"
+    }
 }
 
 /// Builds `stats` rows from what a catalog's statements return (`statsStatements`): the
@@ -184,34 +213,5 @@ package struct StatsAssembler {
             result.append(totals)
         }
         return result
-    }
-
-    /// `Predicate.after` in SQL: the rows past the one whose `keys` hold `values`, for a
-    /// listing ordered by `keys` with a missing value first ascending and last descending (as
-    /// both dialects sort). The first key also gets a plain bound, so its index can serve the
-    /// range. `bind` binds a value and returns its placeholder.
-    package static func after(_ keys: [SortKey], _ values: [FieldValue], bind: (FieldValue) -> String) -> String {
-        func equal(_ key: SortKey, _ value: FieldValue) -> String {
-            value == .null ? "\(key.column) IS NULL" : "\(key.column) = \(bind(value))"
-        }
-        func beyond(_ key: SortKey, _ value: FieldValue, orEqual: Bool = false) -> String {
-            let sign = (key.descending ? "<" : ">") + (orEqual ? "=" : "")
-            switch (value == .null, key.descending) {
-            case (true, false): return orEqual ? "TRUE" : "\(key.column) IS NOT NULL"
-            case (true, true): return orEqual ? "\(key.column) IS NULL" : "FALSE"
-            case (false, false): return "\(key.column) \(sign) \(bind(value))"
-            case (false, true): return "(\(key.column) \(sign) \(bind(value)) OR \(key.column) IS NULL)"
-            }
-        }
-        let pairs = Array(zip(keys, values))
-        guard let first = pairs.first else { return "FALSE" }
-        // Bound in the order the text reads: SQLite's `?` are positional.
-        let bound = beyond(first.0, first.1, orEqual: true)
-        var alternatives: [String] = []
-        for index in pairs.indices {
-            let ties = pairs[..<index].map { equal($0.0, $0.1) }
-            alternatives.append((ties + [beyond(pairs[index].0, pairs[index].1)]).joined(separator: " AND "))
-        }
-        return "(" + bound + " AND (" + alternatives.joined(separator: " OR ") + "))"
     }
 }
