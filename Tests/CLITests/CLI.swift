@@ -34,6 +34,9 @@ enum CLI {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for key in env.keys where key.hasPrefix("CALLARCHIVE_") { env[key] = nil }
+        // Times show in the machine's zone by default: the expected outputs are written in UTC,
+        // whatever zone the machine running the tests is in. A test may set another.
+        env["TZ"] = "UTC"
         env.merge(environment) { $1 }
         process.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
