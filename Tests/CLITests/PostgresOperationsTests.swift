@@ -107,8 +107,13 @@ func waitUntil(seconds: Double = 60, _ condition: () async throws -> Bool) async
             try server.start()
             #expect(try server.psql(database, "SELECT count(*) FROM claims").trimmingCharacters(in: .whitespacesAndNewlines) != "0")
             let left = try StoppedFetch(archive: archive, valid: validFiles(server, database))
+            let rerunStarted = Date()
             let rerun = try await CLI.run(arguments)
             #expect(rerun.status == 0, "\(rerun.stderr)")
+            // The dead run's claims were taken at once (this machine, its process gone), not
+            // after their 20-second lease; the rerun's own were released before it exited.
+            #expect(Date().timeIntervalSince(rerunStarted) < 15)
+            #expect(try server.psql(database, "SELECT count(*) FROM claims").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
             return left.fetchedAgain(simulator)
         }
         #expect(validFiles(server, database).count == expected)
