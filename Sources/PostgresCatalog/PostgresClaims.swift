@@ -85,7 +85,8 @@ final class PostgresClaims: CallClaims {
         }
     }
 
-    /// Waits for the releases under way (a failed one counts as done: its lease expires).
+    /// Waits for the releases under way, 5 seconds at most (a failed or unanswered one counts
+    /// as done: its lease expires).
     func settle() async {
         let releases = releases
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -94,7 +95,15 @@ final class PostgresClaims: CallClaims {
                 state.waiters.append(continuation)
                 return false
             }
-            if done { continuation.resume() }
+            if done { return continuation.resume() }
+            Task {
+                try? await Task.sleep(for: .seconds(5))
+                let late = releases.withLock { state in
+                    defer { state.waiters = [] }
+                    return state.waiters
+                }
+                for waiter in late { waiter.resume() }
+            }
         }
     }
 }

@@ -106,9 +106,14 @@ func waitUntil(seconds: Double = 60, _ condition: () async throws -> Bool) async
             #expect(try FileManager.default.contentsOfDirectory(atPath: archive).contains { $0.hasSuffix(".part") })
             try server.start()
             #expect(try server.psql(database, "SELECT count(*) FROM claims").trimmingCharacters(in: .whitespacesAndNewlines) != "0")
-            let left = try StoppedFetch(archive: archive, valid: validFiles(server, database))
+            let left = try StoppedFetch(archive: archive, valid: validFiles(server, database), simulator: simulator)
+            let rerunStarted = Date()
             let rerun = try await CLI.run(arguments)
             #expect(rerun.status == 0, "\(rerun.stderr)")
+            // The dead run's claims were taken at once (this machine, its process gone), not
+            // after their 20-second lease; the rerun's own were released before it exited.
+            #expect(Date().timeIntervalSince(rerunStarted) < 15)
+            #expect(try server.psql(database, "SELECT count(*) FROM claims").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
             return left.fetchedAgain(simulator)
         }
         #expect(validFiles(server, database).count == expected)
@@ -129,20 +134,27 @@ func validFiles(_ server: PostgresServer, _ database: String) -> Set<String> {
     return Set(listed.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
 }
 
-/// What a fetch that was stopped left for the next run: the recordings already valid, and the
-/// partial downloads (`.part` files with bytes in them).
+/// What a fetch that was stopped left for the next run: the recordings already valid, the
+/// partial downloads (`.part` files with some of the recording), and the `.part` files that
+/// hold all of it but were not yet decoded: those the downloader fetches again (the server
+/// answers their `Range` with 416, and a part it cannot resume is started over).
 struct StoppedFetch {
     let started = ContinuousClock.now
     let valid: Set<String>
     let partial: Set<String>
+    let whole: Set<String>
 
-    init(archive: String, valid: Set<String>) throws {
+    init(archive: String, valid: Set<String>, simulator: Simulator) throws {
         self.valid = valid
-        partial = Set(try FileManager.default.contentsOfDirectory(atPath: archive).filter { name in
-            guard name.hasSuffix(".part") else { return false }
+        var partial: Set<String> = [], whole: Set<String> = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: archive) where name.hasSuffix(".part") {
             let size = (try? FileManager.default.attributesOfItem(atPath: archive + "/" + name)[.size] as? NSNumber)?.intValue ?? 0
-            return size > 0
-        }.map { String($0.dropLast(".part".count)) })
+            let file = String(name.dropLast(".part".count))
+            let call = try callOf(fileName: file)
+            let full = simulator.recording(order: call.order, callIndex: call.index)?.byteCount ?? -1
+            if size == full { whole.insert(file) } else if size > 0 { partial.insert(file) }
+        }
+        (self.partial, self.whole) = (partial, whole)
     }
 
     /// Recordings the later runs fetched again from byte 0 although they were valid or partly

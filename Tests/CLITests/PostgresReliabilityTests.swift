@@ -22,7 +22,7 @@ import TestSupport
         let lists = [Array(ids[0..<(2 * third)]), Array(ids[third...]), Array(ids[(2 * third)...] + ids[0..<third])]
         let simulator = Simulator(options: SimulatorOptions(rules: slowRules(ids), slowChunkDelay: .milliseconds(4)))
         let expected = try ids.reduce(0) { $0 + CallGenerator.calls(for: try OrderID($1)).count }
-        let (exits, slowest, validAtKill, again) = try await simulator.withRunning { api in
+        let (exits, slowest, left, again) = try await simulator.withRunning { api in
             let processes = try lists.map { list in
                 try launchRecordingStderr(["fetch", "--archive", archive, "--catalog", url, "--api-url", api, "--jobs", "2"] + list).0
             }
@@ -36,10 +36,10 @@ import TestSupport
             }
             let slowest = Date().timeIntervalSince(killed)
             try server.start()
-            let left = try StoppedFetch(archive: archive, valid: validFiles(server, database))
+            let left = try StoppedFetch(archive: archive, valid: validFiles(server, database), simulator: simulator)
             let rerun = try await CLI.run(["fetch", "--archive", archive, "--catalog", url, "--api-url", api, "--jobs", "4"] + ids)
             #expect(rerun.status == 0, "\(rerun.stderr)")
-            return (exits, slowest, left.valid.count, left.fetchedAgain(simulator))
+            return (exits, slowest, left, left.fetchedAgain(simulator))
         }
         #expect(exits.allSatisfy { $0 == 3 }, "exit codes \(exits)")
         #expect(slowest < 15, "the last fetch ended \(slowest) s after the kill")
@@ -47,9 +47,9 @@ import TestSupport
         #expect(again.isEmpty, "fetched again from byte 0: \(again)")
         #expect(try !FileManager.default.contentsOfDirectory(atPath: archive).contains { $0.hasSuffix(".part") })
         Reliability.report("PostgreSQL: 3 fetch processes, server killed mid-run", [
-            "calls": expected, "valid at the kill": validAtKill, "exit 3 of 3": exits.filter { $0 == 3 }.count,
+            "calls": expected, "valid at the kill": left.valid.count, "partial at the kill": left.partial.count, "processes ending with exit 3": exits.filter { $0 == 3 }.count,
             "last exit after kill (ms)": Int(slowest * 1000), "valid after rerun": validFiles(server, database).count,
-            "fetched again": again.count,
+            "fetched again": again.count, "whole but undecoded at the kill (fetched again)": left.whole.count,
         ])
         try server.stop()
     }
