@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Model
 import Serve
 
 extension CallArchive {
@@ -19,6 +20,10 @@ extension CallArchive {
         @Option(help: ArgumentHelp("Access token every request must carry (env CALLARCHIVE_SERVE_TOKEN).", valueName: "token"))
         var token: String?
 
+        @Option(help: ArgumentHelp(
+            "IANA time zone queries and local times read (env CALLARCHIVE_TZ; default the machine's; store: each store's).", valueName: "zone"))
+        var tz: String?
+
         @OptionGroup var archive: ArchiveOptions
 
         private var serveConfiguration: ServeConfiguration {
@@ -29,6 +34,7 @@ extension CallArchive {
         }
 
         func validate() throws {
+            try ZoneOption.check(tz)
             do {
                 try serveConfiguration.validate()
             } catch {
@@ -37,7 +43,11 @@ extension CallArchive {
         }
 
         func execute() async throws {
-            let server = try await WebServer.open(serveConfiguration)
+            var configuration = serveConfiguration
+            configuration.zones = ZoneOption.chosen(tz)?.name == "store"
+                ? try await ZoneOption.zones(tz, catalog: archive.location.openForReading())
+                : CallZones(ZoneOption.single(tz))
+            let server = try await WebServer.open(configuration)
             try await server.run { url in
                 Console.out("Serving \(archive.location.directory) at \(url)  (Ctrl-C stops)\n")
             }

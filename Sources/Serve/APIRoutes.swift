@@ -11,6 +11,7 @@ struct APIRoutes: Sendable {
     let catalog: any Catalog
     let pageSize: Int
     let exportPageSize: Int
+    let zones: CallZones
 
     private static let writer = JSONLinesWriter()
 
@@ -27,7 +28,7 @@ struct APIRoutes: Sendable {
     /// `{"calls": [rows], "next": cursor or null}`.
     func calls(_ fields: FormFields) async -> Response {
         do throws(WebError) {
-            let listing = try Listing(fields, defaultLimit: pageSize)
+            let listing = try Listing(fields, defaultLimit: pageSize, zones: zones)
             let (records, next) = try await listing.page(catalog)
             let rows = records.map { Self.writer.object($0) }.joined(separator: ",\n")
             let nextValue = next.map { JSONText.quoted($0.token) } ?? "null"
@@ -49,7 +50,7 @@ struct APIRoutes: Sendable {
     /// The rows `stats --format json --by BY` prints, totals last.
     func stats(_ fields: FormFields) async -> Response {
         do throws(WebError) {
-            let (rows, _) = try await StatsRequest(fields).rows(catalog)
+            let (rows, _) = try await StatsRequest(fields, zones: zones).rows(catalog)
             let names = ["group"] + StatsRow.figureNames
             return Responses.json(JSONStyle.array(rows.map { JSONStyle.object(zip(names, [.text($0.group)] + $0.figures)) }))
         } catch {
@@ -70,17 +71,18 @@ struct APIRoutes: Sendable {
     func export(_ fields: FormFields) -> Response {
         let query: CatalogQuery
         do throws(WebError) {
-            query = try Listing(fields, defaultLimit: 1).query
+            query = try Listing(fields, defaultLimit: 1, zones: zones).query
         } catch {
             return Responses.text(error.message + "\n", type: "text/plain; charset=utf-8", status: error.status)
         }
         let catalog = self.catalog, chunkSize = exportPageSize
         let body = ResponseBody { writer in
-            let csv = CSVWriter()
+            let shape = LocalTimeColumn(columns: CallRecord.columnNames + [LocalTimeColumn.name], zones: query.zones)
+            let csv = CSVWriter(columns: shape.columns)
             try await writer.write(ByteBuffer(string: csv.header))
             var cursor: [FieldValue]?
             repeat {
-                let (bytes, last) = try await Self.chunk(catalog, query, after: cursor, csv: csv, size: chunkSize)
+                let (bytes, last) = try await Self.chunk(catalog, query, after: cursor, csv: csv, shape: shape, size: chunkSize)
                 if !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
                 cursor = last
             } while cursor != nil
@@ -93,9 +95,9 @@ struct APIRoutes: Sendable {
 
     /// One page of CSV lines, and the sort keys of its last row when a full page suggests more.
     private static func chunk(
-        _ catalog: any Catalog, _ query: CatalogQuery, after: [FieldValue]?, csv: CSVWriter, size: Int
+        _ catalog: any Catalog, _ query: CatalogQuery, after: [FieldValue]?, csv: CSVWriter, shape: LocalTimeColumn, size: Int
     ) async throws -> ([UInt8], [FieldValue]?) {
-        let columns = csv.columns
+        let columns = shape.fetched
         let keyIndexes = query.order.compactMap { columns.firstIndex(of: $0.column) }
         let paged = (after.map { query.resuming(after: $0) } ?? query).limited(to: size)
         // Only the catalog's callback touches it, one row at a time, while this function awaits.
@@ -106,7 +108,7 @@ struct APIRoutes: Sendable {
         }
         let sink = Sink()
         try await catalog.forEachRow(paged, columns: columns) { values in
-            csv.append(values, to: &sink.bytes)
+            csv.append(shape.values(values), to: &sink.bytes)
             sink.last = keyIndexes.map { values[$0] }
             sink.count += 1
         }
@@ -145,7 +147,7 @@ struct StatsRequest: Sendable {
     let grouping: StatsGrouping?
     let query: CatalogQuery
 
-    init(_ fields: FormFields) throws(WebError) {
+    init(_ fields: FormFields, zones: CallZones) throws(WebError) {
         if let by = fields["by"], !by.isEmpty {
             guard let grouping = StatsGrouping(rawValue: by) else {
                 throw .badRequest("by: '\(by.prefix(40))' is not a grouping; use one of " + StatsGrouping.allCases.map(\.rawValue).joined(separator: ", "))
@@ -155,7 +157,7 @@ struct StatsRequest: Sendable {
             grouping = nil
         }
         do {
-            query = try CatalogQuery(words: QueryWords.split(fields["q"] ?? ""))
+            query = try CatalogQuery(words: QueryWords.split(fields["q"] ?? ""), zones: zones)
         } catch {
             throw WebError(error)
         }

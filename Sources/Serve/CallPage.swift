@@ -59,7 +59,7 @@ extension Pages {
     func stats(_ fields: FormFields) async -> Response {
         var context: [String: Any] = ["title": "Stats", "onStats": true, "q": fields["q"] ?? ""]
         do throws(WebError) {
-            let request = try StatsRequest(fields)
+            let request = try StatsRequest(fields, zones: zones)
             let query = request.query
             let days: [StatsRow], stores: [StatsRow], agents: [StatsRow]
             do {

@@ -40,7 +40,7 @@ struct Listing: Sendable {
 
     static let maxLimit = 500
 
-    init(_ fields: FormFields, defaultLimit: Int) throws(WebError) {
+    init(_ fields: FormFields, defaultLimit: Int, zones: CallZones) throws(WebError) {
         text = fields["q"] ?? ""
         sort = fields["sort"].flatMap { $0.isEmpty ? nil : $0 }
         after = fields["after"].flatMap { $0.isEmpty ? nil : $0 }
@@ -53,7 +53,7 @@ struct Listing: Sendable {
             limit = defaultLimit
         }
         do {
-            query = try CatalogQuery(words: QueryWords.split(text), sort: sort)
+            query = try CatalogQuery(words: QueryWords.split(text), sort: sort, zones: zones)
         } catch {
             throw WebError(error)
         }

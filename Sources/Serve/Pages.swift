@@ -8,6 +8,7 @@ import Model
 struct Pages: Sendable {
     let catalog: any Catalog
     let pageSize: Int
+    let zones: CallZones
 
     func add(to router: Router<BasicRequestContext>, audio: AudioRoute) {
         router.get("/") { request, _ in await self.search(FormFields(request.uri.query)) }
@@ -48,7 +49,7 @@ struct Pages: Sendable {
         var context: [String: Any] = ["title": "Search", "onSearch": true, "q": fields["q"] ?? ""]
         if let sort = fields["sort"], !sort.isEmpty { context["sort"] = sort }
         do throws(WebError) {
-            let listing = try Listing(fields, defaultLimit: pageSize)
+            let listing = try Listing(fields, defaultLimit: pageSize, zones: zones)
             let (records, next) = try await listing.page(catalog)
             context.merge(Self.results(listing, records, next)) { $1 }
             return Responses.html(Templates.render("search", context))

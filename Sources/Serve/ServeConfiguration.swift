@@ -1,5 +1,6 @@
 import Archive
 import Foundation
+import Model
 
 /// What `callarchive serve` serves and where (docs/serve.md).
 public struct ServeConfiguration: Sendable {
@@ -14,6 +15,9 @@ public struct ServeConfiguration: Sendable {
     public var pageSize: Int
     /// Rows `/export.csv` reads per catalog query (it streams page after page).
     public var exportPageSize = 2_000
+    /// The zones queries read `date:`, `hour:`, `weekday:` and `time:` in, and `call_in_local` shows
+    /// (`--tz`, as on the command line).
+    public var zones: CallZones = .utc
     /// Called once per answered request (tests watch for the Range requests a seek makes).
     public var onRequest: (@Sendable (ServedRequest) -> Void)?
 

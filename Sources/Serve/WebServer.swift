@@ -86,8 +86,10 @@ public struct WebServer: Sendable {
         }
         router.get("login") { _, _ in Responses.redirect("/") }
         Assets.add(to: router)
-        APIRoutes(catalog: catalog, pageSize: configuration.pageSize, exportPageSize: max(1, configuration.exportPageSize)).add(to: router)
-        Pages(catalog: catalog, pageSize: configuration.pageSize)
+        APIRoutes(
+            catalog: catalog, pageSize: configuration.pageSize, exportPageSize: max(1, configuration.exportPageSize), zones: configuration.zones
+        ).add(to: router)
+        Pages(catalog: catalog, pageSize: configuration.pageSize, zones: configuration.zones)
             .add(to: router, audio: AudioRoute(catalog: catalog, archiveDirectory: configuration.location.directory))
         return router
     }
