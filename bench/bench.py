@@ -24,6 +24,9 @@ import urllib.parse
 import bench_postgres
 
 BIN = os.environ["CALLARCHIVE_BIN"]
+# Times in UTC, so call_in_local is the stored time and the sqlite3 baseline can compute it.
+os.environ["TZ"] = "UTC"
+os.environ.pop("CALLARCHIVE_TZ", None)
 GEN = os.environ["BENCHCATALOG_BIN"]
 API = os.environ["BENCH_API_URL"]            # http://127.0.0.1:PORT/calls, or the one given with --api-url
 # "simulator" when run.sh started `callarchive simulate` on loopback; else the user's own server.
@@ -412,7 +415,10 @@ def main():
     head.kill()
     head.wait()
     real_cols = {"call_seconds", "audio_seconds", "bitrate_kbps"}
-    sel = ", ".join(f"printf('%.3f', {c}) AS {c}" if c in real_cols else c for c in cols)
+    # call_in_local is computed, not stored: in UTC (the benchmark runs with TZ=UTC) it is the
+    # stored time with a +00:00 offset.
+    local = "strftime('%Y-%m-%dT%H:%M:%f', call_in_time) || '+00:00' AS call_in_local"
+    sel = ", ".join(f"printf('%.3f', {c}) AS {c}" if c in real_cols else local if c == "call_in_local" else c for c in cols)
     export_sql = f"SELECT {sel} FROM calls ORDER BY call_in_time, order_id, call_index;"
     export_sqlite = ["sqlite3", "-readonly", "-csv", "-header", cat, export_sql]
     log("export")
