@@ -11,14 +11,14 @@ public struct LocalTimeColumn: Sendable {
     /// The columns to ask the catalog for: `columns` without `call_in_local`, then
     /// `call_in_time` and `store_code` when they are needed and not there.
     public let fetched: [String]
-    private let zones: CallZones
+    private let formatter: LocalTimeFormatter
     private let sources: [Int?]
     private let time: Int
     private let store: Int
 
     public init(columns: [String], zones: CallZones) {
         self.columns = columns
-        self.zones = zones
+        formatter = LocalTimeFormatter(zones)
         var fetched = columns.filter { $0 != Self.name }
         for needed in ["call_in_time", "store_code"] where columns.contains(Self.name) && !fetched.contains(needed) {
             fetched.append(needed)
@@ -34,9 +34,9 @@ public struct LocalTimeColumn: Sendable {
         guard columns.count != fetched.count || sources.contains(nil) else { return fetchedValues }
         return sources.map { index in
             if let index { return fetchedValues[index] }
-            guard time >= 0, case .text(let text) = fetchedValues[time], let utc = Timestamp(iso8601: text) else { return .null }
+            guard time >= 0, case .text(let text) = fetchedValues[time] else { return .null }
             let code: String? = if store >= 0, case .text(let code) = fetchedValues[store] { code } else { nil }
-            return .text(zones.localISO8601(utc, storeCode: code))
+            return formatter.iso8601(text, storeCode: code).map(FieldValue.text) ?? .null
         }
     }
 

@@ -18,6 +18,27 @@ import Testing
         #expect(kolkata.localISO8601(Self.utc("2025-01-01T00:00:00Z"), storeCode: nil) == "2025-01-01T05:30:00.000+05:30")
     }
 
+    /// The export's formatter (offset tables, and the stored text itself in UTC) gives what
+    /// Foundation's zone gives, every 20 minutes around each 2025 change and for stores.
+    @Test func exportFormatterAgreesWithTheZone() throws {
+        for name in ["America/Chicago", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata", "UTC"] {
+            let zones = CallZones(try #require(ZoneNames.zone(named: name)))
+            let formatter = LocalTimeFormatter(zones)
+            for day in ["2025-03-09", "2025-03-30", "2025-04-06", "2025-10-05", "2025-10-26", "2025-11-02", "1999-12-31"] {
+                let start = Self.utc(day + "T00:00:00Z").millisecondsSince1970
+                for step in 0..<(48 * 3) {
+                    let text = Timestamp(millisecondsSince1970: start + Int64(step) * 1_200_000 + 123).iso8601
+                    #expect(formatter.iso8601(text, storeCode: nil) == zones.localISO8601(Self.utc(text), storeCode: nil), "\(name) \(text)")
+                }
+            }
+        }
+        let stores = CallZones(stores: ["IL-001": ZoneNames.zone(named: "America/Chicago")!], fallback: ZoneNames.zone(named: "UTC")!)
+        let formatter = LocalTimeFormatter(stores)
+        #expect(formatter.iso8601("2025-02-21T02:00:00.000Z", storeCode: "IL-001") == "2025-02-20T20:00:00.000-06:00")
+        #expect(formatter.iso8601("2025-02-21T02:00:00.000Z", storeCode: "MI-001") == "2025-02-21T02:00:00.000+00:00")
+        #expect(formatter.iso8601("not a time", storeCode: nil) == nil)
+    }
+
     @Test func localDaysStartWhereFoundationSays() throws {
         for name in ["America/Chicago", "Europe/Berlin", "Australia/Sydney", "UTC"] {
             let zone = try #require(ZoneNames.zone(named: name))
