@@ -23,12 +23,15 @@ final class FetchRenderer: Sendable {
     /// `--quiet`: no per-call lines but for calls that failed.
     private let quiet: Bool
     private let total: Int
+    /// `--limit-rate` as the progress line shows it (`500 KiB/s`).
+    private let cap: String?
     private let started = ContinuousClock.now
     private let state = Mutex(State())
 
-    init(orders: Int, quiet: Bool) {
+    init(orders: Int, quiet: Bool, cap: String? = nil) {
         total = orders
         self.quiet = quiet
+        self.cap = cap
         if orders == 1 && !quiet {
             mode = .single
         } else {
@@ -41,6 +44,11 @@ final class FetchRenderer: Sendable {
         case .single: single(event)
         case .bar, .lines: bulk(event)
         }
+    }
+
+    /// In plain-lines mode, where no progress line shows the cap, one line says it at the start.
+    func start() {
+        if mode == .lines, !quiet, let cap { Console.err("downloads limited to \(cap) in total\n") }
     }
 
     /// Clears the bar before the summary.
@@ -86,7 +94,7 @@ final class FetchRenderer: Sendable {
                 return true
             }
             guard shouldPrint else { return }
-            let text = String(format: "Download progress: %.1f%%", Double(permille) / 10)
+            let text = String(format: "Download progress: %.1f%%", Double(permille) / 10) + (cap.map { " (limited to \($0))" } ?? "")
             Console.err(Console.stderrIsTerminal ? "\r\(text)" + (permille == 1000 ? "\n" : "") : text + "\n")
         case let .retrying(_, _, attempt, reason, wait):
             Console.err("Attempt \(attempt) failed: \(TerminalText.safe(reason)); retrying in \(String(format: "%.1f", wait)) s\n")
@@ -202,7 +210,7 @@ final class FetchRenderer: Sendable {
         estimate.finishedBytes = state.bytes
         estimate.callsNotStarted = total - state.done - state.inFlight.count
         let eta = TransferEstimate.clock(estimate.secondsLeft(elapsed: elapsed))
-        return "\r\u{1B}[2K[\(barText)] \(state.done)/\(total)  \(Console.megabytes(bytes))  \(Console.megabytes(Int64(rate)))/s  ETA \(eta)"
+        return "\r\u{1B}[2K[\(barText)] \(state.done)/\(total)  \(Console.megabytes(bytes))  \(Console.megabytes(Int64(rate)))/s\(cap.map { " (cap \($0))" } ?? "")  ETA \(eta)"
             + (state.failed > 0 ? "  \(state.failed) failed" : "")
     }
 }
