@@ -60,6 +60,11 @@ import TestSupport
         #expect(stats.stdout.contains("\npruned,3,"), "\(stats.stdout)")
         let export = try await CLI.run(["export", "--columns", "order_id,verdict", "--archive", archive])
         #expect(export.stdout.contains("PRU001,pruned") && export.stdout.contains("PRU004,valid"), "\(export.stdout)")
+        // refetch leaves pruned calls alone unless asked for them.
+        let refetch = try await CLI.run(["refetch", "--dry-run", "--archive", archive])
+        #expect(refetch.stdout.isEmpty, "\(refetch.stdout)")
+        let asked = try await CLI.run(["refetch", "--dry-run", "--archive", archive, "verdict:pruned"])
+        #expect(asked.stdout.split(separator: "\n").count == 3, "\(asked.stdout)")
         let again = try await CLI.run(["prune", "--older-than", "18mo", "--yes", "--archive", archive])
         #expect(again.status == 0)
         #expect(again.stderr.contains("nothing to prune"))
