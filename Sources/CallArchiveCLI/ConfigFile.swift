@@ -155,7 +155,7 @@ private struct ConfigReader {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("[") {
                 current = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).replacingOccurrences(of: "\"", with: "")
-                if current == section.map({ "\($0)" }) ?? "", section == "profiles" { continue }
+                // A profile that is not a table is found by its own header, if it has one.
                 if section == "profiles", current == "profiles.\(key)" { return index + 1 }
                 continue
             }
