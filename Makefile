@@ -5,7 +5,7 @@ APT_PACKAGES := libmpg123-dev libsqlite3-dev pkg-config
 TEST_TOOLS := mpg123 sqlite3 curl postgresql-15 chromium chromium-driver
 BENCH_TOOLS := aria2 mpg123 hyperfine time sqlite3 curl python3-venv wrk
 
-.PHONY: demo test build release install deps clean bench reliability
+.PHONY: demo test build release install deps clean bench reliability dist deb dist-check
 
 # Installs the system libraries when missing (Debian/Ubuntu; on macOS: brew install mpg123), and
 # PostgreSQL 15, whose throw-away server the tests start in a temporary directory (never the system cluster).
@@ -39,9 +39,16 @@ test: deps
 release: deps
 	$(SWIFT) build -c release
 
-install: release
-	install -d $(PREFIX)/bin
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/callarchive" $(PREFIX)/bin/callarchive
+# The binary (static Swift runtime), its man page and bash/zsh/fish completions, from `make dist`.
+install: dist
+	stage=$$(ls -d dist/callarchive-*-linux-$$(uname -m) | sort | tail -n 1); \
+	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1 $(PREFIX)/share/bash-completion/completions \
+	  $(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d; \
+	install -m 0755 $$stage/bin/callarchive $(PREFIX)/bin/callarchive; \
+	install -m 0644 $$stage/share/man/man1/callarchive.1 $(PREFIX)/share/man/man1/callarchive.1; \
+	install -m 0644 $$stage/share/bash-completion/completions/callarchive $(PREFIX)/share/bash-completion/completions/callarchive; \
+	install -m 0644 $$stage/share/zsh/site-functions/_callarchive $(PREFIX)/share/zsh/site-functions/_callarchive; \
+	install -m 0644 $$stage/share/fish/vendor_completions.d/callarchive.fish $(PREFIX)/share/fish/vendor_completions.d/callarchive.fish
 
 # Benchmarks (not part of `make test`): release build in .build-release, then bench/run.sh,
 # which writes BENCHMARKS.md and bench/results.json. Takes about 10-15 minutes.
@@ -74,4 +81,17 @@ reliability: deps
 	bash reliability/serve.sh
 
 clean:
-	rm -rf .build demo-archive
+	rm -rf .build demo-archive dist
+
+# A release that installs anywhere (docs/operations.md "Release"): dist/callarchive-VERSION-linux-ARCH.tar.gz
+# with a --static-swift-stdlib binary, the generated man page and completions; `make deb` packs the
+# same tree as a .deb; `make dist-check` unpacks the tarball into an empty prefix and runs it with
+# `env -i`. A release build: 15-30 minutes from a clean tree on 2 cores, so not part of `make test`.
+dist: deps
+	bash release/dist.sh
+
+deb: dist
+	bash release/deb.sh
+
+dist-check: deb
+	bash release/check-dist.sh

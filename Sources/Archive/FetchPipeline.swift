@@ -16,6 +16,8 @@ public struct FetchOptions: Sendable {
     public var maxSize: Int64
     /// Fetch again even calls already catalogued valid.
     public var force: Bool
+    /// `--limit-rate`: bytes a second all downloads share, nil for no cap.
+    public var limitRate: Int64?
 
     public init(
         location: ArchiveLocation, api: APIConfiguration, retry: RetryPolicy = RetryPolicy(),
@@ -44,11 +46,12 @@ public struct FetchPipeline: Sendable {
     /// Fetches every order, `options.jobs` at a time, reporting through `events`.
     public func run(orders: [OrderID], events: @escaping @Sendable (FetchEvent) -> Void) async throws -> FetchSummary {
         let started = ContinuousClock.now
-        let summary = try await HTTPClient.withHTTPClient(configuration: options.api.clientConfiguration) { http in
-            let api = try APIClient(configuration: options.api, http: http)
+        let summary = try await APIClient.withClients(options.api) { clients in
+            let api = try APIClient(configuration: options.api, clients: clients)
+            let limiter = options.limitRate.map { RateLimiter(bytesPerSecond: $0) }
             let claims = try catalog.claims(archiveDirectory: options.location.directory)
             let worker = OrderWorker(
-                options: options, catalog: catalog, api: api, downloader: Downloader(http: http),
+                options: options, catalog: catalog, api: api, downloader: Downloader(clients: clients, limiter: limiter),
                 retrier: Retrier(policy: options.retry), events: events, locks: claims,
                 checks: CheckRunner(width: ProcessInfo.processInfo.activeProcessorCount)
             )

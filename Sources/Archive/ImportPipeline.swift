@@ -47,8 +47,8 @@ public struct ImportPipeline: Sendable {
     public func run(paths: [String], events: @escaping @Sendable (ImportEvent) -> Void) async throws -> ImportSummary {
         let candidates = ImportSource.candidates(in: paths)
         if let api {
-            return try await HTTPClient.withHTTPClient(configuration: api.clientConfiguration) { http in
-                var run = ImportRun(pipeline: self, client: try APIClient(configuration: api, http: http), events: events)
+            return try await APIClient.withClients(api) { clients in
+                var run = ImportRun(pipeline: self, client: try APIClient(configuration: api, clients: clients), events: events)
                 return try await run.adopt(candidates)
             }
         }

@@ -113,9 +113,7 @@ struct OrderWorker: Sendable {
     }
 
     private func isPresentAndValid(_ record: CallRecord) -> Bool {
-        guard record.verdict == .valid, let path = record.filePath, let size = record.fileSize else { return false }
-        var info = stat()
-        return stat(options.location.path(path), &info) == 0 && Int64(info.st_size) == size
+        options.location.holdsValidFile(record)
     }
 
     /// What one call's fetch carries from step to step.

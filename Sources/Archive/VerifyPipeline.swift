@@ -65,7 +65,8 @@ public struct VerifyPipeline: Sendable {
     ) async throws -> VerifySummary {
         var targets: [CallRecord] = []
         try await catalog.forEach(query) { record in
-            if record.filePath != nil { targets.append(record) }
+            // A pruned call's file was deleted on purpose: it is not missing.
+            if record.filePath != nil, record.verdict != .pruned { targets.append(record) }
         }
         let checks = CheckRunner(width: jobs)
         let location = location

@@ -13,7 +13,10 @@ public struct CallArchive: AsyncParsableCommand {
             64 usage error, 130 interrupted.
             """,
         version: CallArchiveVersion.current,
-        subcommands: [Fetch.self, Info.self, Search.self, Export.self, Stats.self, Verify.self, Import.self, Refetch.self, Simulate.self, Demo.self, CatalogCommand.self, Serve.self, Stores.self],
+        subcommands: [
+            Fetch.self, Info.self, Search.self, Export.self, Stats.self, Verify.self, Import.self, Refetch.self, Simulate.self, Demo.self,
+            CatalogCommand.self, Serve.self, Stores.self, Sync.self, Config.self, Prune.self,
+        ],
         defaultSubcommand: Fetch.self
     )
 

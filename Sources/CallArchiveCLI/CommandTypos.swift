@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Reports
 
 /// A mistyped command (`callarchive serach …`) would otherwise be taken by the default
 /// command, `fetch`, as an order id: it would contact the API and create an archive. A first
@@ -42,9 +44,15 @@ enum CommandTypos {
 extension CallArchive {
     /// Runs the command line, refusing a mistyped command name first (exit 64).
     public static func main() async {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        var arguments = Array(CommandLine.arguments.dropFirst())
         if let problem = CommandTypos.problem(in: arguments) {
             exit(withError: ValidationError(problem))
+        }
+        do {
+            arguments = try ConfigDefaults.apply(to: arguments)
+        } catch {
+            Console.err("callarchive: \(TerminalText.safe(String(describing: error)))\n")
+            Foundation.exit(64)
         }
         Interrupts.exitPromptly()
         await main(arguments)

@@ -50,6 +50,8 @@ struct Failure: Error {
         case let error as CatalogError: self.init(error.description, code: error.isUsageError ? 64 : 3)
         case let error as ReportError: self.init(error.description, code: 64)
         case let error as ModelError: self.init(error.description, code: 64)
+        case let error as IntakeError: self.init(error.description, code: 64)
+        case let error as ConfigError: self.init(error.description, code: 64)
         default: self.init(String(describing: error), code: 1)
         }
     }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Model
 import Reports
+import Transport
 
 extension CallArchive {
     /// `fetch ORDER_ID… [--input FILE]`: metadata + download + verify + catalog.
@@ -31,12 +32,17 @@ extension CallArchive {
         @Flag(help: "Print the run's summary as JSON on stdout.")
         var json = false
 
+        @Flag(help: DryRun.help)
+        var dryRun = false
+
         @Flag(name: .shortAndLong, help: "Only errors: a line for each call that failed, and the summary when one did.")
         var quiet = false
 
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var network: NetworkOptions
         @OptionGroup var display: ZoneArguments
+        @OptionGroup var exec: ExecOptions
+        @OptionGroup var download: DownloadOptions
 
         func validate() throws {
             try FlagRange.checkJobs(jobs)
@@ -49,12 +55,19 @@ extension CallArchive {
             for problem in list.problems { Console.err("callarchive: \(problem)\n") }
             let orders = list.orders
             guard !orders.isEmpty else { throw Failure("no valid order ids in the input", code: 64) }
-            let options = FetchOptions(
+            if dryRun {
+                DryRun.print(try await FetchPlanner.plan(orders: orders, location: archive.location, force: force))
+                if !list.problems.isEmpty { throw ExitCode(1) }
+                return
+            }
+            var options = FetchOptions(
                 location: archive.location, api: network.api, retry: network.retry,
                 jobs: jobs, maxSize: Int64(ByteSize.parse(maxSize)!), force: force
             )
-            let summary = try await FetchRun.run(options: options, orders: orders, quiet: quiet, json: json, zone: display.zone)
-            if !summary.succeeded || !list.problems.isEmpty { throw ExitCode(1) }
+            options.limitRate = download.bytesPerSecond
+            let hook = try exec.hook(archive: options.location.directory)
+            let summary = try await FetchRun.run(options: options, orders: orders, quiet: quiet, json: json, zone: display.zone, exec: hook)
+            if !summary.succeeded || !list.problems.isEmpty || hook?.failed == true { throw ExitCode(1) }
         }
     }
 }
@@ -62,19 +75,28 @@ extension CallArchive {
 /// Runs a fetch pipeline with the CLI's rendering; shared by fetch, refetch and demo.
 enum FetchRun {
     static func run(
-        options: FetchOptions, orders: [OrderID], quiet: Bool, json: Bool, summaryLine: Bool = true, zone: TimeZone = CallZones.utc.fallback
+        options: FetchOptions, orders: [OrderID], quiet: Bool, json: Bool, summaryLine: Bool = true,
+        zone: TimeZone = CallZones.utc.fallback, exec: ExecHook? = nil
     ) async throws -> FetchSummary {
         let catalog = try await options.location.openForWriting(workers: options.jobs)
-        let renderer = FetchRenderer(orders: orders.count, quiet: quiet, zone: zone)
+        let cap = options.limitRate.map { RateLimiter(bytesPerSecond: $0).description }
+        let renderer = FetchRenderer(orders: orders.count, quiet: quiet, zone: zone, cap: cap)
+        renderer.start()
         let pipeline = FetchPipeline(options: options, catalog: catalog)
         let summary: FetchSummary
         do {
-            summary = try await Interrupts.cancellable { try await pipeline.run(orders: orders) { renderer.handle($0) } }
+            summary = try await Interrupts.cancellable {
+                try await pipeline.run(orders: orders) { event in
+                    renderer.handle(event)
+                    exec?.observe(event)
+                }
+            }
         } catch {
             renderer.finish()
             throw error
         }
         renderer.finish()
+        await exec?.finish()
         if json {
             Console.out(try JSONStyle.encode(summary) + "\n")
         } else if summaryLine && (quiet ? !summary.succeeded : orders.count > 1 || !summary.succeeded || summary.skipped > 0) {

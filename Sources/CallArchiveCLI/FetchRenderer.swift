@@ -23,15 +23,18 @@ final class FetchRenderer: Sendable {
     /// `--quiet`: no per-call lines but for calls that failed.
     private let quiet: Bool
     private let total: Int
+    /// `--limit-rate` as the progress line shows it (`500 KiB/s`).
+    private let cap: String?
     private let started = ContinuousClock.now
     private let state = Mutex(State())
     /// The zone the Call Information block also shows times in.
     private let zone: TimeZone
 
-    init(orders: Int, quiet: Bool, zone: TimeZone = CallZones.utc.fallback) {
+    init(orders: Int, quiet: Bool, zone: TimeZone = CallZones.utc.fallback, cap: String? = nil) {
         total = orders
         self.quiet = quiet
         self.zone = zone
+        self.cap = cap
         if orders == 1 && !quiet {
             mode = .single
         } else {
@@ -44,6 +47,11 @@ final class FetchRenderer: Sendable {
         case .single: single(event)
         case .bar, .lines: bulk(event)
         }
+    }
+
+    /// In plain-lines mode, where no progress line shows the cap, one line says it at the start.
+    func start() {
+        if mode == .lines, !quiet, let cap { Console.err("downloads limited to \(cap) in total\n") }
     }
 
     /// Clears the bar before the summary.
@@ -95,7 +103,7 @@ final class FetchRenderer: Sendable {
                 return true
             }
             guard shouldPrint else { return }
-            let text = String(format: "Download progress: %.1f%%", Double(permille) / 10)
+            let text = String(format: "Download progress: %.1f%%", Double(permille) / 10) + (cap.map { " (limited to \($0))" } ?? "")
             Console.err(Console.stderrIsTerminal ? "\r\(text)" + (permille == 1000 ? "\n" : "") : text + "\n")
         case let .retrying(_, _, attempt, reason, wait):
             Console.err("Attempt \(attempt) failed: \(TerminalText.safe(reason)); retrying in \(String(format: "%.1f", wait)) s\n")
@@ -211,7 +219,7 @@ final class FetchRenderer: Sendable {
         estimate.finishedBytes = state.bytes
         estimate.callsNotStarted = total - state.done - state.inFlight.count
         let eta = TransferEstimate.clock(estimate.secondsLeft(elapsed: elapsed))
-        return "\r\u{1B}[2K[\(barText)] \(state.done)/\(total)  \(Console.megabytes(bytes))  \(Console.megabytes(Int64(rate)))/s  ETA \(eta)"
+        return "\r\u{1B}[2K[\(barText)] \(state.done)/\(total)  \(Console.megabytes(bytes))  \(Console.megabytes(Int64(rate)))/s\(cap.map { " (cap \($0))" } ?? "")  ETA \(eta)"
             + (state.failed > 0 ? "  \(state.failed) failed" : "")
     }
 }

@@ -26,11 +26,20 @@ extension CallArchive {
         @Flag(help: "One JSON object per file on stdout, then a summary object.")
         var json = false
 
+        @Flag(help: DryRun.help)
+        var dryRun = false
+
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var network: NetworkOptions
 
         func execute() async throws {
             let location = archive.location
+            if dryRun {
+                let plan = ImportPlanner(location: location).plan(paths: paths)
+                DryRun.print(plan)
+                if plan.contains(where: { $0.call == nil }) { throw ExitCode(1) }
+                return
+            }
             let catalog = try await location.openForWriting()
             let pipeline = ImportPipeline(location: location, catalog: catalog, api: offline ? nil : network.api, retry: network.retry)
             let (renderer, paths) = (ImportRenderer(json: json), paths)

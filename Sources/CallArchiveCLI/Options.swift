@@ -46,6 +46,11 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: .hidden)
     var retryBaseDelay: Double = 1
 
+    @Option(help: ArgumentHelp(
+        "HTTP proxy for API and recording requests (else HTTPS_PROXY, http_proxy, ALL_PROXY; NO_PROXY lists hosts reached directly).",
+        valueName: "url"))
+    var proxy: String?
+
     /// Every number has a range (NaN and infinity are outside it), and the API URL must be an
     /// absolute http(s) URL: both are usage errors found before anything is created.
     func validate() throws {
@@ -55,6 +60,11 @@ struct NetworkOptions: ParsableArguments {
         try FlagRange.check(retries, 0...100, "--retries")
         try FlagRange.check(maxRetryWait, 0...86_400, "--max-retry-wait", unit: "seconds")
         try FlagRange.check(retryBaseDelay, 0...3_600, "--retry-base-delay", unit: "seconds")
+        do {
+            _ = try ProxySettings.resolve(flag: proxy, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError(TerminalText.safe(error.description))
+        }
         if let problem = APIConfiguration.problem(withAPIURL: resolvedAPIURL) {
             let source = apiURL == nil ? "CALLARCHIVE_API_URL" : "--api-url"
             throw ValidationError("\(source) \"\(TerminalText.safe(String(resolvedAPIURL.prefix(200))))\": \(problem)")
@@ -67,11 +77,13 @@ struct NetworkOptions: ParsableArguments {
 
     var api: APIConfiguration {
         let environment = ProcessInfo.processInfo.environment
-        return APIConfiguration(
+        var configuration = APIConfiguration(
             apiURL: resolvedAPIURL,
             token: environment["CALLARCHIVE_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             requestTimeout: timeout, connectTimeout: connectTimeout, readTimeout: readTimeout
         )
+        configuration.proxy = (try? ProxySettings.resolve(flag: proxy, environment: environment)) ?? .none
+        return configuration
     }
 
     var retry: RetryPolicy {
@@ -89,4 +101,19 @@ enum FlagRange {
         let unitText = unit.isEmpty ? "" : " \(unit)"
         throw ValidationError("\(flag) must be from \(range.lowerBound) to \(range.upperBound)\(unitText); got \(value)")
     }
+}
+
+/// How recordings are downloaded: `--limit-rate` (fetch, refetch, sync).
+struct DownloadOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Cap the total download rate of all jobs, bytes a second with K or M (e.g. 500K).", valueName: "rate"))
+    var limitRate: String?
+
+    func validate() throws {
+        if let limitRate, RateLimiter.parse(limitRate) == nil {
+            throw ValidationError("--limit-rate '\(TerminalText.safe(String(limitRate.prefix(40))))' is not a rate such as 500K or 2M (at least 16K)")
+        }
+    }
+
+    /// Bytes a second, nil for no cap.
+    var bytesPerSecond: Int64? { limitRate.flatMap(RateLimiter.parse) }
 }

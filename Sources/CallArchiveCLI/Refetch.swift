@@ -15,8 +15,13 @@ extension CallArchive {
         @Flag(help: "Print the run's summary as JSON on stdout.")
         var json = false
 
+        @Flag(help: DryRun.help)
+        var dryRun = false
+
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var network: NetworkOptions
+        @OptionGroup var exec: ExecOptions
+        @OptionGroup var download: DownloadOptions
         @OptionGroup var query: QueryArguments
 
         func validate() throws {
@@ -27,16 +32,19 @@ extension CallArchive {
             var selection = query
             selection.words = RefetchSelection.words(query.words)
             let location = archive.location
-            let (compiled, catalog) = try await selection.compile { try await location.openExisting() }
+            let (compiled, catalog) = try await selection.compile { dryRun ? try await location.openForReading() : try await location.openExisting() }
             let (orders, unreadable) = try await RefetchSelection.orders(compiled, in: catalog)
             for error in unreadable { Console.err("callarchive: a catalog row has an \(error); skipped\n") }
             guard !orders.isEmpty else {
                 Console.err("nothing to refetch: every matching call is valid\n")
                 return
             }
-            let options = FetchOptions(location: location, api: network.api, retry: network.retry, jobs: jobs, force: true)
-            let summary = try await FetchRun.run(options: options, orders: orders, quiet: false, json: json, zone: ZoneOption.single(query.tz))
-            if !summary.succeeded { throw ExitCode(1) }
+            if dryRun { return DryRun.print(try await FetchPlanner.plan(orders: orders, location: location, force: true)) }
+            var options = FetchOptions(location: location, api: network.api, retry: network.retry, jobs: jobs, force: true)
+            options.limitRate = download.bytesPerSecond
+            let hook = try exec.hook(archive: location.directory)
+            let summary = try await FetchRun.run(options: options, orders: orders, quiet: false, json: json, zone: ZoneOption.single(query.tz), exec: hook)
+            if !summary.succeeded || hook?.failed == true { throw ExitCode(1) }
         }
     }
 }

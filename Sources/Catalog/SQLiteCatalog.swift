@@ -65,10 +65,13 @@ public final class SQLiteCatalog: Catalog {
         fatalError("unreachable")
     }
 
-    /// Errors another process's concurrent setup causes, which a retry resolves.
+    /// Errors another process's concurrent setup causes, which a retry resolves. A migration
+    /// that creates nothing under its final name (0008 rebuilds `calls` through `calls_new`)
+    /// meets the winner only at its own row in grdb_migrations; its transaction is rolled back.
     private static func isContention(_ error: DatabaseError) -> Bool {
         error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
             || (error.message ?? "").contains("already exists")
+            || (error.message ?? "").contains("grdb_migrations.identifier")
     }
 
     /// A private in-memory catalog with the same schema, for tests and dry runs.

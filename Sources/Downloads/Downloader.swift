@@ -37,10 +37,20 @@ public struct DownloadResult: Sendable, Equatable {
 /// checked by scheme, fsync. Never holds a recording in memory.
 public struct Downloader: Sendable {
     public static let maxRedirects = 5
-    private let http: HTTPClient
+    /// The client each URL is fetched with (a proxy's, or the direct one).
+    private let route: @Sendable (URL) -> HTTPClient
+    /// `--limit-rate`: the bucket every chunk received is paid from.
+    private let limiter: RateLimiter?
 
-    public init(http: HTTPClient) {
-        self.http = http
+    public init(http: HTTPClient, limiter: RateLimiter? = nil) {
+        route = { _ in http }
+        self.limiter = limiter
+    }
+
+    /// Fetches each URL, and each redirect, with the client `clients` picks for it.
+    public init(clients: HTTPClients, limiter: RateLimiter? = nil) {
+        route = { clients.client(for: $0) }
+        self.limiter = limiter
     }
 
     /// Downloads `request.url` into `request.partPath`. `headers` gives the headers for each URL
@@ -101,7 +111,7 @@ public struct Downloader: Sendable {
             if existing > 0 { httpRequest.headers.add(name: "Range", value: "bytes=\(existing)-") }
             let response: HTTPClientResponse
             do {
-                response = try await http.execute(httpRequest, timeout: .milliseconds(Int64(request.requestTimeout * 1000)))
+                response = try await route(url).execute(httpRequest, timeout: .milliseconds(Int64(request.requestTimeout * 1000)))
             } catch {
                 throw Self.transportError(error)
             }
@@ -126,13 +136,16 @@ public struct Downloader: Sendable {
         limits: (maxSize: Int64, deadline: ContinuousClock.Instant), progress: (Int64, Int64?) -> Void
     ) async throws(DownloadError) {
         progress(part.size, expected)
+        var deadline = limits.deadline
         do {
             for try await chunk in body {
                 try Task.checkCancellation()
                 try chunk.withUnsafeReadableBytes { bytes throws(DownloadError) in try part.append(bytes) }
                 if part.size > limits.maxSize { throw DownloadError.tooLarge(limit: limits.maxSize) }
-                if ContinuousClock.now > limits.deadline { throw Self.transportError(HTTPClientError.deadlineExceeded) }
+                if ContinuousClock.now > deadline { throw Self.transportError(HTTPClientError.deadlineExceeded) }
                 progress(part.size, expected)
+                // Waiting under --limit-rate is the user's choice, not the server's slowness.
+                if let limiter { deadline += try await limiter.take(chunk.readableBytes) }
             }
         } catch let error as DownloadError {
             try? part.flush()

@@ -16,6 +16,8 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
     case changed
     /// Could not be downloaded; the detail says why.
     case failed
+    /// Deleted under a retention rule (`prune`); the row stays, the detail says when and why.
+    case pruned
 
     /// Verdicts for which a file was judged bad by decoding; such files go to quarantine.
     public var isDamagedAudio: Bool { self == .truncated || self == .corrupt || self == .notAudio }

@@ -14,6 +14,8 @@ public struct APIConfiguration: Sendable {
     public var requestTimeout: Double
     public var connectTimeout: Double
     public var readTimeout: Double
+    /// `--proxy` and the proxy variables: which requests go through which proxy.
+    public var proxy: ProxySettings = .none
 
     public static let defaultAPIURL = "https://telephony.ordrai.com/calls"
 
@@ -67,6 +69,20 @@ public struct APIClient: Sendable {
         self.http = http
         apiOrigin = origin
         apiBase = base
+    }
+
+    /// The client for the API among a run's clients (the API's host may be in `NO_PROXY`).
+    public init(configuration: APIConfiguration, clients: HTTPClients) throws(TelephonyError) {
+        let probe = configuration.apiURL.replacingOccurrences(of: "{order_id}", with: "ORDER")
+        guard let base = URL(string: probe) else { throw .invalidAPIURL(configuration.apiURL) }
+        try self.init(configuration: configuration, http: clients.client(for: base))
+    }
+
+    /// Runs `body` with the HTTP clients these settings give (timeouts, proxies).
+    public static func withClients<T: Sendable>(
+        _ configuration: APIConfiguration, _ body: (HTTPClients) async throws -> T
+    ) async throws -> T {
+        try await HTTPClients.with(configuration: configuration.clientConfiguration, proxy: configuration.proxy, body)
     }
 
     /// The origin 429 pauses of metadata requests apply to.
