@@ -62,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "AudioCheck",
-            dependencies: ["CMPG123", "Model", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CEBUR128", "CMPG123", "Model", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -99,6 +99,12 @@ let package = Package(
             name: "CMPG123",
             pkgConfig: "libmpg123",
             providers: [.apt(["libmpg123-dev"]), .brew(["mpg123"])]
+        ),
+        // libebur128: the EBU R128 loudness the audio metrics report (docs/contract.md §10).
+        .systemLibrary(
+            name: "CEBUR128",
+            pkgConfig: "libebur128",
+            providers: [.apt(["libebur128-dev"]), .brew(["libebur128"])]
         ),
         // Build-time tool: turns catalog/*.sql and the simulator's voice sample into Swift
         // string constants, so the binary carries its schema and needs no resource bundle.

@@ -42,6 +42,7 @@ extension CallArchive {
             let compiled = try CatalogQuery(words: query.words, sort: sort)
             let names = try Columns.parse(columns)
             let catalog = try await archive.location.openForReading()
+            try await MetricsNotice.warn(compiled, catalog: catalog)
             let sink = try output.map { try BufferedOutput(path: $0) } ?? BufferedOutput(descriptor: STDOUT_FILENO)
             do {
                 try await write(catalog, compiled, names, to: sink)

@@ -41,6 +41,7 @@ extension CallArchive {
             let compiled = try CatalogQuery(words: query.words, sort: sort, limit: limit)
             let catalog = try await archive.location.openForReading()
             if printSQL { return Console.out(try await catalog.statement(search: compiled) + ";\n") }
+            try await MetricsNotice.warn(compiled, catalog: catalog)
             let columns = try fields.map { try Columns.parse($0) }
             switch format {
             case .table:

@@ -33,7 +33,9 @@ extension CallArchive {
                 let statements = try await archive.location.openForReading().statements(stats: compiled, by: by)
                 return Console.out(statements.map { $0 + ";\n" }.joined())
             }
-            let rows = try await archive.location.openForReading().stats(compiled, by: by)
+            let catalog = try await archive.location.openForReading()
+            try await MetricsNotice.warn(compiled, catalog: catalog)
+            let rows = try await catalog.stats(compiled, by: by)
             Console.out(StatsRenderer.render(rows, format: format, grouping: by, wide: wide))
         }
     }
@@ -56,17 +58,25 @@ enum StatsRenderer {
         }
     }
 
+    /// The audio metric columns, last: mean dead air in seconds, calls with dead air of
+    /// `StatsRow.deadAirSeconds` or more, clipped calls.
+    static let metricHeaders = ["DEAD AIR S", "AIR \(StatsRow.deadAirSeconds)S+", "CLIPPED"]
+
+    static func metricCells(_ row: StatsRow) -> [String] {
+        [String(format: "%.1f", row.meanDeadAirSeconds), String(row.deadAirCalls), String(row.clippedCalls)]
+    }
+
     /// Calls, valid, not valid, audio minutes, mean minutes, short recordings: 80 columns hold
     /// them with a cut group name. `wide` adds a column per verdict and call minutes, uncut.
     static func table(_ rows: [StatsRow], grouping: StatsGrouping?, wide: Bool, width: Int) -> String {
         let verdicts = wide ? StatsRow.notValidVerdicts : []
         let headers = ["CALLS", "VALID", "NOT VALID"] + verdicts.map { $0.rawValue.replacingOccurrences(of: "_", with: " ").uppercased() }
-            + ["AUDIO MIN", "MEAN MIN"] + (wide ? ["CALL MIN"] : []) + ["SHORT"]
-        let cells = rows.map { row in
-            [TerminalText.safe(row.group), String(row.calls), String(row.valid), String(row.notValid)]
+            + ["AUDIO MIN", "MEAN MIN"] + (wide ? ["CALL MIN"] : []) + ["SHORT"] + metricHeaders
+        let cells = rows.map { row -> [String] in
+            let counts: [String] = [TerminalText.safe(row.group), String(row.calls), String(row.valid), String(row.notValid)]
                 + verdicts.map { String(row.invalid[$0.rawValue] ?? 0) }
                 + [String(format: "%.1f", row.audioSeconds / 60), String(format: "%.2f", row.meanAudioSeconds / 60)]
-                + (wide ? [String(format: "%.1f", row.callSeconds / 60)] : []) + [String(row.shortRecordings)]
+            return counts + (wide ? [String(format: "%.1f", row.callSeconds / 60)] : []) + [String(row.shortRecordings)] + metricCells(row)
         }
         return TextTable(
             headers: [(grouping?.rawValue ?? "").uppercased()] + headers, rightAligned: Set(1...headers.count),

@@ -20,6 +20,14 @@ enum QueryField {
         "attempts": ("attempts", .number),
         "size": ("file_size", .size),
         "date": ("call_in_time", .date),
+        // Audio metrics (docs/contract.md §10).
+        "silence": ("silence_seconds", .number),
+        "longest_silence": ("longest_silence_seconds", .number),
+        "dead_air": ("longest_silence_seconds", .number),
+        "leading_silence": ("leading_silence_seconds", .number),
+        "peak": ("peak_dbfs", .number),
+        "clipped": ("clipped_samples", .number),
+        "loudness": ("loudness_lufs", .number),
     ]
 
     /// Sorting accepts the §4 column names and the query field names.

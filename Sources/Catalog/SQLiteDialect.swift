@@ -151,7 +151,8 @@ package enum SQLiteDialect {
     static let statsFigures: String = {
         let verdicts = StatsRow.notValidVerdicts.map { "SUM(verdict = '\($0.rawValue)')" }.joined(separator: ", ")
         return "COUNT(*), SUM(verdict = 'valid'), \(verdicts), TOTAL(audio_seconds), TOTAL(call_seconds), "
-            + "SUM(\(PortableSQL.shortRecording)), AVG(audio_seconds)"
+            + "SUM(\(PortableSQL.shortRecording)), AVG(audio_seconds), "
+            + "AVG(longest_silence_seconds), SUM(\(PortableSQL.deadAir)), SUM(\(PortableSQL.clipped))"
     }()
 
     /// The statements `stats` runs: one row per group, its name first (when grouped), then the

@@ -20,12 +20,23 @@ public struct StatsRow: Sendable, Equatable {
     /// Mean audio seconds over the calls that have audio.
     public var meanAudioSeconds: Double
 
+    /// Mean longest silence ("dead air") over the calls with audio metrics.
+    public var meanDeadAirSeconds: Double = 0
+    /// Calls whose longest silence is `deadAirSeconds` or more.
+    public var deadAirCalls = 0
+    /// Calls with at least one clipped sample.
+    public var clippedCalls = 0
+
+    /// The dead air that makes a call count in `deadAirCalls`, seconds.
+    public static let deadAirSeconds = 10
+
     /// The verdicts counted apart, in docs/contract.md §6 order: every one but `valid`.
     public static let notValidVerdicts = Verdict.allCases.filter { $0 != .valid }
 
     /// The names of `figures`, as CSV headers and JSON keys.
     public static let figureNames = ["calls", "valid", "not_valid"] + notValidVerdicts.map(\.rawValue)
         + ["audio_seconds", "mean_audio_seconds", "call_seconds", "short_recordings"]
+        + ["mean_dead_air_seconds", "dead_air_calls", "clipped_calls"]
 
     /// Calls whose verdict is not `valid`.
     public var notValid: Int { invalid.values.reduce(0, +) }
@@ -35,13 +46,14 @@ public struct StatsRow: Sendable, Equatable {
         [.integer(Int64(calls)), .integer(Int64(valid)), .integer(Int64(notValid))]
             + Self.notValidVerdicts.map { .integer(Int64(invalid[$0.rawValue] ?? 0)) }
             + [.real(audioSeconds), .real(meanAudioSeconds), .real(callSeconds), .integer(Int64(shortRecordings))]
+            + [.real(meanDeadAirSeconds), .integer(Int64(deadAirCalls)), .integer(Int64(clippedCalls))]
     }
 }
 
 extension StatsRow {
     /// A row from the figures a catalog's statement computed, in this order: calls, valid, one
     /// count per `notValidVerdicts`, total audio seconds, total call seconds, short recordings,
-    /// mean audio seconds (NULL counts as 0).
+    /// mean audio seconds, then `PortableSQL.metricFigures`' three (NULL counts as 0).
     package init(group: String, computed figures: ArraySlice<FieldValue>) {
         func number(_ index: Int) -> Double {
             let position = figures.startIndex + index
@@ -63,6 +75,9 @@ extension StatsRow {
             audioSeconds: number(base), callSeconds: number(base + 1), shortRecordings: Int(number(base + 2)),
             meanAudioSeconds: number(base + 3)
         )
+        meanDeadAirSeconds = number(base + 4)
+        deadAirCalls = Int(number(base + 5))
+        clippedCalls = Int(number(base + 6))
     }
 }
 
@@ -80,6 +95,10 @@ package enum PortableSQL {
 
     /// `CallRecord.isShortRecording` in SQL.
     package static let shortRecording = "(verdict = 'valid' AND call_seconds > 0 AND audio_seconds < call_seconds * 0.5)"
+
+    /// A call with dead air (`StatsRow.deadAirCalls`) and a clipped call, as conditions.
+    package static let deadAir = "longest_silence_seconds >= \(StatsRow.deadAirSeconds)"
+    package static let clipped = "clipped_samples > 0"
 
     /// The expression a `stats` grouping groups by.
     package static func expression(_ grouping: StatsGrouping) -> String {

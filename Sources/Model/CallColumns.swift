@@ -98,6 +98,13 @@ extension CallRecord {
         CallColumn("attempts", \.attempts, .bookkeeping),
         CallColumn("downloaded_at", \.downloadedAt, .bookkeeping, importMerge: .unlessNull),
         CallColumn("verified_at", \.verifiedAt, .verification),
+        // Audio metrics (docs/contract.md §10), measured in the same decode.
+        CallColumn("silence_seconds", \.silenceSeconds, .verification),
+        CallColumn("longest_silence_seconds", \.longestSilenceSeconds, .verification),
+        CallColumn("leading_silence_seconds", \.leadingSilenceSeconds, .verification),
+        CallColumn("peak_dbfs", \.peakDBFS, .verification),
+        CallColumn("clipped_samples", \.clippedSamples, .verification),
+        CallColumn("loudness_lufs", \.loudnessLUFS, .verification),
         CallColumn("api_json", \.apiJSON, .metadata, importMerge: .unlessEmpty(["", "{}"]), isContractColumn: false),
     ]
 

@@ -30,6 +30,13 @@ public struct CallRecord: Sendable, Equatable {
     public var attempts: Int
     public var downloadedAt: String?
     public var verifiedAt: String?
+    /// Audio metrics (docs/contract.md §10): nil until a decode measured them.
+    public var silenceSeconds: Double?
+    public var longestSilenceSeconds: Double?
+    public var leadingSilenceSeconds: Double?
+    public var peakDBFS: Double?
+    public var clippedSamples: Int64?
+    public var loudnessLUFS: Double?
     /// The API's call object as JSON (not a §4 column; kept for audits).
     public var apiJSON: String
 
@@ -81,9 +88,20 @@ public struct CallRecord: Sendable, Equatable {
         sampleRate = report.frames > 0 ? report.sampleRate : nil
         channels = report.frames > 0 ? report.channels : nil
         bitrateKbps = report.frames > 0 ? report.bitrateKbps : nil
+        record(report.frames > 0 && report.verdict != .notAudio ? report.metrics : nil)
         if isShortRecording, let audio = audioSeconds, let call = callSeconds {
             verdictDetail = Self.shortRecordingNote(audio: audio, call: call)
         }
+    }
+
+    /// Copies audio metrics into their columns (all nil when there are none).
+    public mutating func record(_ metrics: AudioMetrics?) {
+        silenceSeconds = metrics?.silenceSeconds
+        longestSilenceSeconds = metrics?.longestSilenceSeconds
+        leadingSilenceSeconds = metrics?.leadingSilenceSeconds
+        peakDBFS = metrics?.peakDBFS
+        clippedSamples = metrics?.clippedSamples
+        loudnessLUFS = metrics?.loudnessLUFS
     }
 
     /// The detail of a valid recording much shorter than its call (docs/contract.md §6).

@@ -101,7 +101,8 @@ enum PostgresDialect {
         func count(_ condition: String) -> String { "COUNT(*) FILTER (WHERE \(condition))" }
         let verdicts = StatsRow.notValidVerdicts.map { count("verdict = '\($0.rawValue)'") }.joined(separator: ", ")
         return "COUNT(*), \(count("verdict = 'valid'")), \(verdicts), COALESCE(SUM(audio_seconds), 0), "
-            + "COALESCE(SUM(call_seconds), 0), \(count(PortableSQL.shortRecording)), AVG(audio_seconds)"
+            + "COALESCE(SUM(call_seconds), 0), \(count(PortableSQL.shortRecording)), AVG(audio_seconds), "
+            + "AVG(longest_silence_seconds), \(count(PortableSQL.deadAir)), \(count(PortableSQL.clipped))"
     }()
 
     /// One row per group, its name first (a missing one first, as SQLite sorts NULL), then
