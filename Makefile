@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 APT_PACKAGES := libmpg123-dev libsqlite3-dev pkg-config libebur128-dev
-TEST_TOOLS := mpg123 sqlite3 curl postgresql-15 sox lame ffmpeg
+TEST_TOOLS := mpg123 sqlite3 curl postgresql-15 sox lame ffmpeg unzip
 BENCH_TOOLS := aria2 mpg123 hyperfine time sqlite3 curl python3-venv
 
 .PHONY: demo test build release install deps clean bench reliability

@@ -13,7 +13,7 @@ public struct CallArchive: AsyncParsableCommand {
             64 usage error, 130 interrupted.
             """,
         version: CallArchiveVersion.current,
-        subcommands: [Fetch.self, Info.self, Search.self, Export.self, Stats.self, Verify.self, Import.self, Refetch.self, Simulate.self, Demo.self],
+        subcommands: [Fetch.self, Info.self, Search.self, Export.self, Stats.self, Verify.self, Import.self, Refetch.self, Simulate.self, Demo.self, Tag.self],
         defaultSubcommand: Fetch.self
     )
 

@@ -36,7 +36,7 @@ extension Predicate {
              let .between(column, _, _), let .timeRange(column, _, _):
             [column]
         case let .not(inner): inner.columns
-        case .word, .nothing: []
+        case .word, .nothing, .tagged, .noted: []
         }
     }
 }

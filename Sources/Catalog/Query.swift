@@ -54,6 +54,10 @@ public indirect enum Predicate: Sendable, Equatable, CustomStringConvertible {
     case not(Predicate)
     /// Matches no call (`verdict:` with a text no verdict contains).
     case nothing
+    /// The call carries one of these tags (`tag:`; names lowered, as stored).
+    case tagged([String])
+    /// One of the call's notes contains one of `fragments` (`note:`; ASCII letters in any case).
+    case noted([String])
 
     public enum Comparison: String, Sendable, Equatable {
         case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=", equal = "="
@@ -72,6 +76,8 @@ public indirect enum Predicate: Sendable, Equatable, CustomStringConvertible {
         case let .word(text): return "a word starting \"\(text)\""
         case let .not(inner): return "not (\(inner))"
         case .nothing: return "nothing"
+        case let .tagged(names): return "tagged \(list(names))"
+        case let .noted(fragments): return "a note contains \(list(fragments))"
         }
     }
 }

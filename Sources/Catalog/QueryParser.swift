@@ -3,7 +3,7 @@ import Model
 
 /// The fields a query may name, and the columns they stand for.
 enum QueryField {
-    enum Kind { case text, number, size, date }
+    enum Kind { case text, number, size, date, tag, note }
 
     static let fields: [String: (column: String, kind: Kind)] = [
         "store": ("store_name", .text),
@@ -28,11 +28,14 @@ enum QueryField {
         "peak": ("peak_dbfs", .number),
         "clipped": ("clipped_samples", .number),
         "loudness": ("loudness_lufs", .number),
+        // Tags and notes (`callarchive tag`), from the `annotations` table.
+        "tag": ("tags", .tag),
+        "note": ("notes", .note),
     ]
 
     /// Sorting accepts the §4 column names and the query field names.
     static func column(forSortName name: String) -> String? {
-        if CallRecord.columnNames.contains(name) { return name }
+        if CallRecord.columnNames.contains(name) { return CallRecord.column(named: name)?.role == .annotation ? nil : name }
         return fields[name]?.column
     }
 }
@@ -84,17 +87,38 @@ enum QueryParser {
         case .number: try numeric(field.column, value, word: word, parse: parseNumber)
         case .size: try numeric(field.column, value, word: word, parse: parseSize)
         case .date: try date(field.column, value, word: word)
+        case .tag: try tags(value, word: word)
+        case .note: .noted(try alternatives(value, word: word))
         }
     }
 
-    private static func text(_ column: String, _ value: String, word: String) throws(CatalogError) -> Predicate {
-        let exact = value.unicodeScalars.first == "="
-        let text = exact ? String(value.unicodeScalars.dropFirst()) : value
+    /// `a,b,…` split at the commas, at most `maxAlternatives`.
+    private static func alternatives(_ text: String, word: String) throws(CatalogError) -> [String] {
         let alternatives = text.unicodeScalars.split(separator: ",", omittingEmptySubsequences: true).map { String($0) }
         guard !alternatives.isEmpty else { throw .invalidQuery(token: word, reason: "needs a value after '='") }
         guard alternatives.count <= maxAlternatives else {
             throw .invalidQuery(token: String(word.prefix(40)) + "…", reason: "\(alternatives.count) alternatives; at most \(maxAlternatives) in one word")
         }
+        return alternatives
+    }
+
+    /// `tag:name` or `tag:a,b`: names as `tag` takes them, lowered.
+    private static func tags(_ value: String, word: String) throws(CatalogError) -> Predicate {
+        var names: [String] = []
+        for name in try alternatives(value.hasPrefix("=") ? String(value.dropFirst()) : value, word: word) {
+            do {
+                names.append(try AnnotationChange.tagName(name))
+            } catch {
+                throw .invalidQuery(token: word, reason: error.reason)
+            }
+        }
+        return .tagged(names)
+    }
+
+    private static func text(_ column: String, _ value: String, word: String) throws(CatalogError) -> Predicate {
+        let exact = value.unicodeScalars.first == "="
+        let text = exact ? String(value.unicodeScalars.dropFirst()) : value
+        let alternatives = try alternatives(text, word: word)
         if exact { return .equalsAny(column: column, values: alternatives) }
         if column == "verdict" {
             // Eight possible values: match them here, so the catalog compares exactly.

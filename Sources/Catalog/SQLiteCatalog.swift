@@ -69,6 +69,8 @@ public final class SQLiteCatalog: Catalog {
     private static func isContention(_ error: DatabaseError) -> Bool {
         error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
             || (error.message ?? "").contains("already exists")
+            // A migration that adds a column (0005) which the other process just added.
+            || (error.message ?? "").contains("duplicate column name")
     }
 
     /// A private in-memory catalog with the same schema, for tests and dry runs.

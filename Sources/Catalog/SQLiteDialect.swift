@@ -113,7 +113,17 @@ package enum SQLiteDialect {
             return "NOT IFNULL(\(try render(inner, into: &arguments, in: db)), 0)"
         case .nothing:
             return "0"
+        case let .tagged(names):
+            return PortableSQL.annotated(likeAny(PortableSQL.paddedTags, PortableSQL.tagPatterns(names), into: &arguments))
+        case let .noted(fragments):
+            return PortableSQL.annotated(likeAny("a.notes", fragments.map { PortableSQL.containsPattern($0) }, into: &arguments))
         }
+    }
+
+    /// `text LIKE ? ESCAPE '\' OR …`, one per pattern (SQLite's `LIKE` ignores ASCII case).
+    private static func likeAny(_ text: String, _ patterns: [String], into arguments: inout [DatabaseValue]) -> String {
+        arguments += patterns.map(\.databaseValue)
+        return Array(repeating: "\(text) LIKE ? ESCAPE '\\'", count: patterns.count).joined(separator: " OR ")
     }
 
     /// `column IN` the distinct values of `column` that contain a fragment: the few values are

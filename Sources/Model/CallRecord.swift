@@ -37,6 +37,9 @@ public struct CallRecord: Sendable, Equatable {
     public var peakDBFS: Double?
     public var clippedSamples: Int64?
     public var loudnessLUFS: Double?
+    /// The call's tags, one space apart, and its notes, one a line (the `annotations` table).
+    public var tags: String
+    public var notes: String
     /// The API's call object as JSON (not a §4 column; kept for audits).
     public var apiJSON: String
 
@@ -54,6 +57,8 @@ public struct CallRecord: Sendable, Equatable {
         verdictDetail = ""
         attempts = 0
         apiJSON = "{}"
+        tags = ""
+        notes = ""
     }
 
     /// A record for a call the API described, before anything is downloaded.
@@ -73,6 +78,8 @@ public struct CallRecord: Sendable, Equatable {
         verdictDetail = detail
         attempts = 0
         apiJSON = info.rawJSON
+        tags = ""
+        notes = ""
     }
 
     /// Copies a decoding result into the audio columns.

@@ -69,6 +69,12 @@ enum PostgresDialect {
             return "NOT COALESCE(\(try render(inner, into: &arguments, words: words)), FALSE)"
         case .nothing:
             return "FALSE"
+        case let .tagged(names):
+            let patterns = PortableSQL.tagPatterns(names)
+            return PortableSQL.annotated(patterns.map { "\(PortableSQL.paddedTags) LIKE \(bind(.text($0))) ESCAPE '\\'" }.joined(separator: " OR "))
+        case let .noted(fragments):
+            let lowered = "translate(a.notes, '\(upper)', '\(lower)')"
+            return PortableSQL.annotated(fragments.map { "\(lowered) LIKE \(bind(.text(likePattern($0)))) ESCAPE '\\'" }.joined(separator: " OR "))
         }
     }
 
