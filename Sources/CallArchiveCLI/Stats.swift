@@ -58,8 +58,8 @@ enum StatsRenderer {
         }
     }
 
-    /// The audio metric columns, last: mean dead air in seconds, calls with dead air of
-    /// `StatsRow.deadAirSeconds` or more, clipped calls.
+    /// The audio metric columns of `--wide`, last: mean dead air in seconds, calls with dead
+    /// air of `StatsRow.deadAirSeconds` or more, clipped calls (80 columns cannot hold them).
     static let metricHeaders = ["DEAD AIR S", "AIR \(StatsRow.deadAirSeconds)S+", "CLIPPED"]
 
     static func metricCells(_ row: StatsRow) -> [String] {
@@ -71,12 +71,12 @@ enum StatsRenderer {
     static func table(_ rows: [StatsRow], grouping: StatsGrouping?, wide: Bool, width: Int) -> String {
         let verdicts = wide ? StatsRow.notValidVerdicts : []
         let headers = ["CALLS", "VALID", "NOT VALID"] + verdicts.map { $0.rawValue.replacingOccurrences(of: "_", with: " ").uppercased() }
-            + ["AUDIO MIN", "MEAN MIN"] + (wide ? ["CALL MIN"] : []) + ["SHORT"] + metricHeaders
+            + ["AUDIO MIN", "MEAN MIN"] + (wide ? ["CALL MIN"] : []) + ["SHORT"] + (wide ? metricHeaders : [])
         let cells = rows.map { row -> [String] in
             let counts: [String] = [TerminalText.safe(row.group), String(row.calls), String(row.valid), String(row.notValid)]
                 + verdicts.map { String(row.invalid[$0.rawValue] ?? 0) }
                 + [String(format: "%.1f", row.audioSeconds / 60), String(format: "%.2f", row.meanAudioSeconds / 60)]
-            return counts + (wide ? [String(format: "%.1f", row.callSeconds / 60)] : []) + [String(row.shortRecordings)] + metricCells(row)
+            return counts + (wide ? [String(format: "%.1f", row.callSeconds / 60)] : []) + [String(row.shortRecordings)] + (wide ? metricCells(row) : [])
         }
         return TextTable(
             headers: [(grouping?.rawValue ?? "").uppercased()] + headers, rightAligned: Set(1...headers.count),
