@@ -1,8 +1,8 @@
 # callarchive: `make demo` to see it work, `make test` to prove it.
 PREFIX ?= /usr/local
 SWIFT ?= swift
-APT_PACKAGES := libmpg123-dev libsqlite3-dev pkg-config
-TEST_TOOLS := mpg123 sqlite3 curl postgresql-15 chromium chromium-driver
+APT_PACKAGES := libmpg123-dev libsqlite3-dev pkg-config libebur128-dev
+TEST_TOOLS := mpg123 sqlite3 curl postgresql-15 chromium chromium-driver sox lame ffmpeg unzip
 BENCH_TOOLS := aria2 mpg123 hyperfine time sqlite3 curl python3-venv wrk
 
 .PHONY: demo test build release install deps clean bench reliability dist deb dist-check

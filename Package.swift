@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // The executable is only `@main`; everything it does lives in CallArchiveCLI.
@@ -38,7 +39,7 @@ let package = Package(
             dependencies: [
                 "AudioCheck", "Catalog", "Downloads", "Model", "PostgresCatalog", "Telephony", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strict
         ),
@@ -66,7 +67,7 @@ let package = Package(
         ),
         .target(
             name: "AudioCheck",
-            dependencies: ["CMPG123", "Model", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CEBUR128", "CMPG123", "Model", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -116,6 +117,12 @@ let package = Package(
             name: "CMPG123",
             pkgConfig: "libmpg123",
             providers: [.apt(["libmpg123-dev"]), .brew(["mpg123"])]
+        ),
+        // libebur128: the EBU R128 loudness the audio metrics report (docs/contract.md §10).
+        .systemLibrary(
+            name: "CEBUR128",
+            pkgConfig: "libebur128",
+            providers: [.apt(["libebur128-dev"]), .brew(["libebur128"])]
         ),
         // Build-time tool: turns catalog/*.sql and the simulator's voice sample into Swift
         // string constants, so the binary carries its schema and needs no resource bundle.

@@ -54,13 +54,8 @@ public struct PrunePipeline: Sendable {
     public static func query(_ words: [String], olderThan age: RetentionAge, now: Date = Date()) throws(CatalogError) -> CatalogQuery {
         let lastDay = Date(timeInterval: -86_400, since: age.cutoffDay(from: now))
         let day = String(Timestamp(millisecondsSince1970: Int64(lastDay.timeIntervalSince1970 * 1000)).iso8601.prefix(10))
-        return try CatalogQuery(words: words + ["date:..\(day)", "-verdict:=pruned"] + holdExclusion)
-    }
-
-    /// Legal hold: a call tagged `hold` is never pruned. Tags come with another change; as soon
-    /// as the query language knows `tag:`, this excludes them, and until then there are none.
-    static var holdExclusion: [String] {
-        (try? CatalogQuery(words: ["-tag:=hold"])) == nil ? [] : ["-tag:=hold"]
+        // Legal hold: a call tagged `hold` is never pruned.
+        return try CatalogQuery(words: words + ["date:..\(day)", "-verdict:=pruned", "-tag:=hold"])
     }
 
     /// The matching calls that have a file, oldest first, at most `limit` of them.

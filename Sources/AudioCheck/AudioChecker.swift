@@ -3,7 +3,8 @@ import Foundation
 import Model
 
 /// Decodes an MP3 file end to end and judges it (docs/contract.md §6): one pass over the bytes gives the
-/// sha256, the exact gapless duration, the frame count and the verdict.
+/// sha256, the exact gapless duration, the frame count and the verdict, and an `AudioMeter`
+/// fed the same decoded samples gives the audio metrics (docs/contract.md §10).
 public struct AudioChecker: Sendable {
     public init() {}
 
@@ -17,17 +18,23 @@ public struct AudioChecker: Sendable {
     public func check(fileAt path: String, expectedSize: Int64? = nil) throws(AudioCheckError) -> AudioReport {
         let source = try ByteSource(path: path)
         var scan = Scan()
+        var meter: AudioMeter?
         do {
             let decoder = try Decoder(source: source)
             var searchEnd: Int64?
             decoding: while true {
                 switch decoder.next() {
-                case let .frame(samples, position, info):
+                case let .frame(samples, position, info, pcm):
                     scan.add(frameAt: position, size: Int(info.framesize), samples: samples, info: info)
+                    // The meter hears the audio in the format it began with.
+                    if let meter, let pcm, meter.rate == scan.rate, meter.channels == scan.channels {
+                        meter.add(pcm, frames: samples)
+                    }
                     searchEnd = searchEnd ?? Int64(Container(head: source.head).id3v2Size) + Self.searchLimit
                     if scan.stream == nil, let searchEnd, source.bytesRead > searchEnd { break decoding }
                 case let .newFormat(rate, channels):
                     scan.format(rate: rate, channels: channels)
+                    meter = meter ?? AudioMeter(rate: rate, channels: channels, skipping: Scan.gaplessStart(Container(head: source.head)))
                 case .done:
                     break decoding
                 case let .error(message, atEnd):
@@ -41,10 +48,12 @@ public struct AudioChecker: Sendable {
         if source.readError != 0 {
             throw .cannotRead(path: path, reason: String(cString: strerror(source.readError)))
         }
-        return scan.report(
+        var report = scan.report(
             head: source.head, tail: source.tail, size: source.bytesRead,
             expectedSize: expectedSize, sha256: source.sha256
         )
+        if report.frames > 0, report.verdict != .notAudio { report.metrics = meter?.finish() }
+        return report
     }
 }
 
@@ -169,13 +178,21 @@ struct Scan {
     /// those 529 at the end when the declared last frame was reached.
     func gaplessSamples(_ container: Container, _ audio: Tally) -> Int64 {
         guard audio.frames > 0, container.tagName == "Xing" || container.tagName == "Info" else { return audio.samples }
-        let decoderDelay = 529
-        let start = Int64((container.encoderDelay ?? 0) + decoderDelay)
+        let start = Int64(Self.gaplessStart(container))
         var end: Int64 = 0
         if let declared = container.declaredFrames, audio.frames >= declared {
-            end = Int64(max(0, (container.encoderPadding ?? 0) - decoderDelay))
+            end = Int64(max(0, (container.encoderPadding ?? 0) - Self.decoderDelay))
         }
         return max(0, audio.samples - start - end)
+    }
+
+    static let decoderDelay = 529
+
+    /// The samples a gapless decoder leaves out at the start: with a Xing/Info header, the
+    /// encoder delay plus the decoder's 529; none without.
+    static func gaplessStart(_ container: Container) -> Int {
+        guard container.tagName == "Xing" || container.tagName == "Info" else { return 0 }
+        return (container.encoderDelay ?? 0) + decoderDelay
     }
 
     /// Where the audio should start and what lies after the last frame.

@@ -9,7 +9,9 @@ final class Decoder {
 
     /// What one `decode_frame` call produced.
     enum Step {
-        case frame(samples: Int, position: Int64, info: mpg123_frameinfo2)
+        /// `pcm`: the frame's interleaved float samples, valid until the next call (nil when
+        /// the frame was not decoded).
+        case frame(samples: Int, position: Int64, info: mpg123_frameinfo2, pcm: UnsafePointer<Float>?)
         case newFormat(rate: Int, channels: Int)
         case done
         /// `atEnd`: the reader ran out of bytes mid-frame (a cut last frame, not damage).
@@ -75,13 +77,14 @@ final class Decoder {
         var info = mpg123_frameinfo2()
         _ = ca_mpg123_info(handle, &info)
         let position = ca_mpg123_framepos(handle)
-        guard info.layer == 3 else { return .frame(samples: 0, position: position, info: info) }
+        guard info.layer == 3 else { return .frame(samples: 0, position: position, info: info, pcm: nil) }
         var number: Int64 = 0
         var audio: UnsafeMutablePointer<UInt8>?
         var bytes = 0
         guard ca_mpg123_framebyframe_decode(handle, &number, &audio, &bytes) == MPG123_OK.rawValue else { return failure() }
         let channels = info.mode == Int32(MPG123_M_MONO.rawValue) ? 1 : 2
-        return .frame(samples: bytes / (4 * channels), position: position, info: info)
+        let pcm = audio.map { UnsafePointer(UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self)) }
+        return .frame(samples: bytes / (4 * channels), position: position, info: info, pcm: pcm)
     }
 
     private func failure() -> Step {

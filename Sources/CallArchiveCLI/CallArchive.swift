@@ -15,7 +15,7 @@ public struct CallArchive: AsyncParsableCommand {
         version: CallArchiveVersion.current,
         subcommands: [
             Fetch.self, Info.self, Search.self, Export.self, Stats.self, Verify.self, Import.self, Refetch.self, Simulate.self, Demo.self,
-            CatalogCommand.self, Serve.self, Stores.self, Sync.self, Config.self, Prune.self,
+            CatalogCommand.self, Serve.self, Stores.self, Sync.self, Config.self, Prune.self, Tag.self,
         ],
         defaultSubcommand: Fetch.self
     )

@@ -41,6 +41,7 @@ extension CallArchive {
             let columns = try fields.map { try Columns.parse($0) }
             let (compiled, catalog) = try await query.compile(sort: sort, limit: limit) { try await archive.location.openForReading() }
             if printSQL { return Console.out(try await catalog.statement(search: compiled) + ";\n") }
+            try await MetricsNotice.warn(compiled, catalog: catalog)
             let shape = LocalTimeColumn(columns: columns ?? CallRecord.columnNames + [LocalTimeColumn.name], zones: compiled.zones)
             switch format {
             case .table:

@@ -63,6 +63,7 @@ extension CallArchive {
                 let statements = try await catalog.statements(stats: compiled, by: groupings, rates: rates)
                 return Console.out(statements.map { $0 + ";\n" }.joined())
             }
+            try await MetricsNotice.warn(compiled, catalog: catalog)
             let rows = try await catalog.stats(compiled, by: groupings, rates: rates)
             Console.out(StatsRenderer.render(rows, format: format, layout: layout))
         }

@@ -52,14 +52,14 @@ enum StatsRenderer {
         let wide = layout.wide
         let verdicts = wide ? StatsRow.notValidVerdicts : []
         let headers = ["CALLS", "VALID", "NOT VALID"] + verdicts.map { $0.rawValue.replacingOccurrences(of: "_", with: " ").uppercased() }
-            + ["AUDIO MIN", "MEAN MIN"] + (wide ? ["CALL MIN"] : []) + ["SHORT"] + (wide ? rateHeaders : [])
+            + ["AUDIO MIN", "MEAN MIN"] + (wide ? ["CALL MIN"] : []) + ["SHORT"] + (wide ? rateHeaders + metricHeaders : [])
         let groups = groupHeaders(layout)
         let cells = rows.map { row in
             groupCells(row, layout) + [String(row.calls), String(row.valid), String(row.notValid)]
                 + verdicts.map { String(row.invalid[$0.rawValue] ?? 0) }
                 + [String(format: "%.1f", row.audioSeconds / 60), String(format: "%.2f", row.meanAudioSeconds / 60)]
                 + (wide ? [String(format: "%.1f", row.callSeconds / 60)] : []) + [String(row.shortRecordings)]
-                + (wide ? rateCells(row) : [])
+                + (wide ? rateCells(row) + metricCells(row) : [])
         }
         return TextTable(
             headers: groups + headers, rightAligned: Set(groups.count..<(groups.count + headers.count)),
@@ -67,11 +67,19 @@ enum StatsRenderer {
         ).render(cells)
     }
 
-    static let rateHeaders = ["ABANDONED %", "MEDIAN MIN", "P90 MIN", "CALLS/DAY"]
+    static let rateHeaders = ["ABANDONED %", "MEDIAN MIN", "P90 MIN", "CALLS/DAY", "DEAD AIR %"]
+
+    /// The audio metric columns of `--wide`, last: mean dead air in seconds, calls with dead
+    /// air of `StatsRow.deadAirSeconds` or more, clipped calls (80 columns cannot hold them).
+    static let metricHeaders = ["DEAD AIR S", "AIR \(StatsRow.deadAirSeconds)S+", "CLIPPED"]
+
+    static func metricCells(_ row: StatsRow) -> [String] {
+        [String(format: "%.1f", row.meanDeadAirSeconds), String(row.deadAirCalls), String(row.clippedCalls)]
+    }
 
     static func rateCells(_ row: StatsRow) -> [String] {
         [String(format: "%.1f", row.abandonedPercent), String(format: "%.2f", row.medianAudioSeconds / 60),
-         String(format: "%.2f", row.p90AudioSeconds / 60), String(format: "%.1f", row.callsPerDay)]
+         String(format: "%.2f", row.p90AudioSeconds / 60), String(format: "%.1f", row.callsPerDay), String(format: "%.1f", row.deadAirPercent)]
     }
 
     /// The groups, calls, valid and the rates: two cut group names fit 80 columns.

@@ -36,6 +36,11 @@ public protocol Catalog: Sendable {
     /// row; an existing one merges each column as its `importMerge` says.
     func saveImported(_ record: CallRecord) async throws(CatalogError)
 
+    /// Adds and removes tags on a call and appends a note (`callarchive tag`), in one
+    /// transaction, in the `annotations` table that no other write touches. Returns the call's
+    /// tags and notes afterwards, or nil when the catalog has no such call.
+    func annotate(order: String, callIndex: Int, _ change: AnnotationChange) async throws(CatalogError) -> Annotation?
+
     /// The kind of database (`sqlite`), for `catalog info` and messages.
     var backend: String { get }
 

@@ -78,6 +78,10 @@ public indirect enum Predicate: Sendable, Equatable, CustomStringConvertible {
     /// The rows after a row whose `keys` hold `values`, in the order `keys` give: keyset
     /// pagination (`serve`'s `after` cursor), where a missing value sorts first ascending.
     case after(keys: [SortKey], values: [FieldValue])
+    /// The call carries one of these tags (`tag:`; names lowered, as stored).
+    case tagged([String])
+    /// One of the call's notes contains one of `fragments` (`note:`; ASCII letters in any case).
+    case noted([String])
 
     public enum Comparison: String, Sendable, Equatable {
         case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=", equal = "="
@@ -101,6 +105,8 @@ public indirect enum Predicate: Sendable, Equatable, CustomStringConvertible {
         case let .not(inner): return "not (\(inner))"
         case .nothing: return "nothing"
         case let .after(keys, _): return "after a given row by " + keys.map(\.description).joined(separator: ", ")
+        case let .tagged(names): return "tagged \(list(names))"
+        case let .noted(fragments): return "a note contains \(list(fragments))"
         }
     }
 }

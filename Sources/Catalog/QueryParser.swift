@@ -3,7 +3,7 @@ import Model
 
 /// The fields a query may name, and the columns they stand for.
 enum QueryField {
-    enum Kind { case text, number, size, date, local(LocalPart) }
+    enum Kind { case text, number, size, date, local(LocalPart), tag, note }
 
     static let fields: [String: (column: String, kind: Kind)] = [
         "store": ("store_name", .text),
@@ -23,12 +23,23 @@ enum QueryField {
         "hour": ("call_in_time", .local(.hour)),
         "weekday": ("call_in_time", .local(.weekday)),
         "time": ("call_in_time", .local(.minute)),
+        // Audio metrics (docs/contract.md §10).
+        "silence": ("silence_seconds", .number),
+        "longest_silence": ("longest_silence_seconds", .number),
+        "dead_air": ("longest_silence_seconds", .number),
+        "leading_silence": ("leading_silence_seconds", .number),
+        "peak": ("peak_dbfs", .number),
+        "clipped": ("clipped_samples", .number),
+        "loudness": ("loudness_lufs", .number),
+        // Tags and notes (`callarchive tag`), from the `annotations` table.
+        "tag": ("tags", .tag),
+        "note": ("notes", .note),
     ]
 
     /// Sorting accepts the §4 column names and the query field names (not the local-time
     /// parts, which would sort by the UTC time they are read from).
     static func column(forSortName name: String) -> String? {
-        if CallRecord.columnNames.contains(name) { return name }
+        if CallRecord.columnNames.contains(name) { return CallRecord.column(named: name)?.role == .annotation ? nil : name }
         guard let field = fields[name] else { return nil }
         if case .local = field.kind { return nil }
         return field.column
@@ -83,17 +94,38 @@ enum QueryParser {
         case .size: try numeric(field.column, value, word: word, parse: parseSize)
         case .date: LocalTimeFields.inZones(try date(field.column, value, word: word), zones: zones)
         case .local(let part): try LocalTimeFields.parse(part, value, word: word)
+        case .tag: try tags(value, word: word)
+        case .note: .noted(try alternatives(value, word: word))
         }
     }
 
-    private static func text(_ column: String, _ value: String, word: String) throws(CatalogError) -> Predicate {
-        let exact = value.unicodeScalars.first == "="
-        let text = exact ? String(value.unicodeScalars.dropFirst()) : value
+    /// `a,b,…` split at the commas, at most `maxAlternatives`.
+    private static func alternatives(_ text: String, word: String) throws(CatalogError) -> [String] {
         let alternatives = text.unicodeScalars.split(separator: ",", omittingEmptySubsequences: true).map { String($0) }
         guard !alternatives.isEmpty else { throw .invalidQuery(token: word, reason: "needs a value after '='") }
         guard alternatives.count <= maxAlternatives else {
             throw .invalidQuery(token: String(word.prefix(40)) + "…", reason: "\(alternatives.count) alternatives; at most \(maxAlternatives) in one word")
         }
+        return alternatives
+    }
+
+    /// `tag:name` or `tag:a,b`: names as `tag` takes them, lowered.
+    private static func tags(_ value: String, word: String) throws(CatalogError) -> Predicate {
+        var names: [String] = []
+        for name in try alternatives(value.hasPrefix("=") ? String(value.dropFirst()) : value, word: word) {
+            do {
+                names.append(try AnnotationChange.tagName(name))
+            } catch {
+                throw .invalidQuery(token: word, reason: error.reason)
+            }
+        }
+        return .tagged(names)
+    }
+
+    private static func text(_ column: String, _ value: String, word: String) throws(CatalogError) -> Predicate {
+        let exact = value.unicodeScalars.first == "="
+        let text = exact ? String(value.unicodeScalars.dropFirst()) : value
+        let alternatives = try alternatives(text, word: word)
         if exact { return .equalsAny(column: column, values: alternatives) }
         if column == "verdict" {
             // Eight possible values: match them here, so the catalog compares exactly.

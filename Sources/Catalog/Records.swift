@@ -4,15 +4,24 @@ import Model
 
 /// `calls` rows to and from SQLite, by the one column list, `CallRecord.columns`.
 package enum CallRows {
-    /// Every column, in `CallRecord.columns` order: what `record(_:)` reads.
-    package static let selection = CallRecord.allColumnNames.joined(separator: ", ")
+    /// Every column, in `CallRecord.columns` order: what `record(_:)` reads. The `.annotation`
+    /// columns come from the `annotations` table (`PortableSQL.annotationColumn`).
+    package static let selection = CallRecord.allColumnNames.map(expression).joined(separator: ", ")
+
+    /// The `calls` table's own columns, in order: what a row's insert writes.
+    package static let storedSelection = CallRecord.storedColumns.map(\.name).joined(separator: ", ")
+
+    /// How a read selects the column `name`.
+    package static func expression(_ name: String) -> String {
+        CallRecord.column(named: name)?.role == .annotation ? PortableSQL.annotationColumn(name) : name
+    }
 
     /// `UPDATE` of every column but the key and the searchable text, for a row whose key and
     /// searchable text are as given: the full-text and `field_values` triggers, which watch
     /// exactly those columns, do not fire.
     static let updateKeepingText: (sql: String, columns: [CallColumn]) = {
         let kept = CallRecord.columns.filter { $0.role == .key || SQLiteDialect.listedColumns.contains($0.name) }
-        let written = CallRecord.columns.filter { column in !kept.contains { $0.name == column.name } }
+        let written = CallRecord.storedColumns.filter { column in !kept.contains { $0.name == column.name } }
         let sql = "UPDATE calls SET " + written.map { "\($0.name) = ?" }.joined(separator: ", ")
             + " WHERE " + kept.map { "\($0.name) = ?" }.joined(separator: " AND ")
         return (sql, written + kept)
@@ -20,8 +29,8 @@ package enum CallRows {
 
     /// `INSERT … (every column) VALUES (?, …)`, the value rows repeated `rows` times.
     static func insert(rows: Int, orIgnore: Bool = false) -> String {
-        let row = "(" + Array(repeating: "?", count: CallRecord.columns.count).joined(separator: ", ") + ")"
-        return "INSERT \(orIgnore ? "OR IGNORE " : "")INTO calls (\(selection)) VALUES "
+        let row = "(" + Array(repeating: "?", count: CallRecord.storedColumns.count).joined(separator: ", ") + ")"
+        return "INSERT \(orIgnore ? "OR IGNORE " : "")INTO calls (\(storedSelection)) VALUES "
             + Array(repeating: row, count: rows).joined(separator: ", ")
     }
 
@@ -29,7 +38,7 @@ package enum CallRows {
     static let upsert = insert(rows: 1) + " ON CONFLICT (order_id, call_index) DO UPDATE SET " + replaceAssignments.joined(separator: ", ")
 
     /// The `SET` assignments of a save's upsert: every column but the key.
-    package static let replaceAssignments = CallRecord.columns.filter { $0.role != .key }.map { "\($0.name) = excluded.\($0.name)" }
+    package static let replaceAssignments = CallRecord.storedColumns.filter { $0.role != .key }.map { "\($0.name) = excluded.\($0.name)" }
 
     /// Insert, or merge each column as its `importMerge` says (docs/import.md).
     static let importUpsert: String = insert(rows: 1) + " ON CONFLICT (order_id, call_index) DO UPDATE SET "
@@ -70,7 +79,7 @@ package enum CallRows {
     }
 
     static func arguments(_ records: some Sequence<CallRecord>) -> StatementArguments {
-        StatementArguments(records.flatMap { $0.columnValues.map(\.databaseValue) })
+        StatementArguments(records.flatMap { $0.storedValues.map(\.databaseValue) })
     }
 
     /// Reads the first `values.count` columns of the current row of `statement` into `values`,

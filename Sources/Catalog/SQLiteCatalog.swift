@@ -72,6 +72,8 @@ public final class SQLiteCatalog: Catalog {
         error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
             || (error.message ?? "").contains("already exists")
             || (error.message ?? "").contains("grdb_migrations.identifier")
+            // A migration that adds a column (0005) which the other process just added.
+            || (error.message ?? "").contains("duplicate column name")
     }
 
     /// A private in-memory catalog with the same schema, for tests and dry runs.

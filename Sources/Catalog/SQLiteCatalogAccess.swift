@@ -122,7 +122,7 @@ extension SQLiteCatalog {
             throw .invalidQuery(token: unknown, reason: "unknown column")
         }
         try await read { db in
-            let (sql, arguments) = try SQLiteDialect.select(columns.joined(separator: ", "), query, in: db)
+            let (sql, arguments) = try SQLiteDialect.select(columns.map(CallRows.expression).joined(separator: ", "), query, in: db)
             try Self.eachRow(sql, arguments, in: db, body)
         }
     }

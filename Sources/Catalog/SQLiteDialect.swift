@@ -125,7 +125,17 @@ package enum SQLiteDialect {
                 arguments.append(value.databaseValue)
                 return "?"
             }
+        case let .tagged(names):
+            return PortableSQL.annotated(likeAny(PortableSQL.paddedTags, PortableSQL.tagPatterns(names), into: &arguments))
+        case let .noted(fragments):
+            return PortableSQL.annotated(likeAny("a.notes", fragments.map { PortableSQL.containsPattern($0) }, into: &arguments))
         }
+    }
+
+    /// `text LIKE ? ESCAPE '\' OR …`, one per pattern (SQLite's `LIKE` ignores ASCII case).
+    private static func likeAny(_ text: String, _ patterns: [String], into arguments: inout [DatabaseValue]) -> String {
+        arguments += patterns.map(\.databaseValue)
+        return Array(repeating: "\(text) LIKE ? ESCAPE '\\'", count: patterns.count).joined(separator: " OR ")
     }
 
     /// `column IN` the distinct values of `column` that contain a fragment: the few values are
@@ -190,7 +200,8 @@ package enum SQLiteDialect {
     static let statsFigures: String = {
         let verdicts = StatsRow.notValidVerdicts.map { "SUM(verdict = '\($0.rawValue)')" }.joined(separator: ", ")
         return "COUNT(*), SUM(verdict = 'valid'), \(verdicts), TOTAL(audio_seconds), TOTAL(call_seconds), "
-            + "SUM(\(PortableSQL.shortRecording)), AVG(audio_seconds)"
+            + "SUM(\(PortableSQL.shortRecording)), AVG(audio_seconds), "
+            + "AVG(longest_silence_seconds), SUM(\(PortableSQL.deadAir)), SUM(\(PortableSQL.clipped))"
     }()
 
     /// Local time in SQLite: `strftime('%s')` reads the stored ISO text as seconds.

@@ -40,11 +40,19 @@ public struct StatsRow: Sendable, Equatable {
     /// none has), interpolated between neighbouring calls as `percentile_cont` does.
     public var medianAudioSeconds = 0.0
     public var p90AudioSeconds = 0.0
-    // Dead-air calls % belongs here once the metrics columns land (`longest_silence_seconds`,
-    // docs/reports.md "stats"): a count of calls over the threshold, as `abandoned` is.
 
     public var abandonedPercent: Double { calls == 0 ? 0 : Double(abandoned) * 100 / Double(calls) }
     public var callsPerDay: Double { days == 0 ? 0 : Double(calls) / Double(days) }
+    /// Mean longest silence ("dead air") over the calls with audio metrics.
+    public var meanDeadAirSeconds: Double = 0
+    /// Calls whose longest silence is `deadAirSeconds` or more.
+    public var deadAirCalls = 0
+    /// Calls with at least one clipped sample.
+    public var clippedCalls = 0
+
+    /// The dead air that makes a call count in `deadAirCalls`, seconds.
+    public static let deadAirSeconds = 10
+    public var deadAirPercent: Double { calls == 0 ? 0 : Double(deadAirCalls) * 100 / Double(calls) }
 
     /// The verdicts counted apart, in docs/contract.md §6 order: every one but `valid`.
     public static let notValidVerdicts = Verdict.allCases.filter { $0 != .valid }
@@ -53,6 +61,7 @@ public struct StatsRow: Sendable, Equatable {
     public static let figureNames = ["calls", "valid", "not_valid"] + notValidVerdicts.map(\.rawValue)
         + ["audio_seconds", "mean_audio_seconds", "call_seconds", "short_recordings"]
         + ["abandoned", "abandoned_percent", "median_audio_seconds", "p90_audio_seconds", "days", "calls_per_day"]
+        + ["mean_dead_air_seconds", "dead_air_calls", "dead_air_percent", "clipped_calls"]
 
     /// Calls whose verdict is not `valid`.
     public var notValid: Int { invalid.values.reduce(0, +) }
@@ -64,13 +73,16 @@ public struct StatsRow: Sendable, Equatable {
             + [.real(audioSeconds), .real(meanAudioSeconds), .real(callSeconds), .integer(Int64(shortRecordings))]
             + [.integer(Int64(abandoned)), .real(abandonedPercent), .real(medianAudioSeconds), .real(p90AudioSeconds)]
             + [.integer(Int64(days)), .real(callsPerDay)]
+            + [.real(meanDeadAirSeconds), .integer(Int64(deadAirCalls)), .real(deadAirPercent), .integer(Int64(clippedCalls))]
     }
 }
 
 extension StatsRow {
     /// A row from the figures a catalog's statement computed, in this order: calls, valid, one
     /// count per `notValidVerdicts`, total audio seconds, total call seconds, short recordings,
-    /// mean audio seconds (NULL counts as 0), abandoned calls, the first and the last local day.
+    /// mean audio seconds, the audio metrics' three (mean dead air, dead-air calls, clipped calls),
+    /// then, when rates were asked for, abandoned calls, the first and the last local day (NULL
+    /// counts as 0).
     package init(group: String, subgroup: String? = nil, computed figures: ArraySlice<FieldValue>) {
         func number(_ index: Int) -> Double {
             let position = figures.startIndex + index
@@ -93,9 +105,12 @@ extension StatsRow {
             meanAudioSeconds: number(base + 3)
         )
         self.subgroup = subgroup
-        abandoned = Int(number(base + 4))
-        let (first, last) = (figures.startIndex + base + 5, figures.startIndex + base + 6)
-        if last < figures.endIndex, figures[first] != .null { days = Int(number(base + 6) - number(base + 5)) + 1 }
+        meanDeadAirSeconds = number(base + 4)
+        deadAirCalls = Int(number(base + 5))
+        clippedCalls = Int(number(base + 6))
+        abandoned = Int(number(base + 7))
+        let (first, last) = (figures.startIndex + base + 8, figures.startIndex + base + 9)
+        if last < figures.endIndex, figures[first] != .null { days = Int(number(base + 9) - number(base + 8)) + 1 }
     }
 
     /// Fills in the median and 90th percentile from the audio seconds of the group's calls.
@@ -130,6 +145,10 @@ package enum PortableSQL {
 
     /// `CallRecord.isShortRecording` in SQL.
     package static let shortRecording = "(verdict = 'valid' AND call_seconds > 0 AND audio_seconds < call_seconds * 0.5)"
+
+    /// A call with dead air (`StatsRow.deadAirCalls`) and a clipped call, as conditions.
+    package static let deadAir = "longest_silence_seconds >= \(StatsRow.deadAirSeconds)"
+    package static let clipped = "clipped_samples > 0"
 
     /// The figures `stats` adds after the counts (`StatsRow.init(group:subgroup:computed:)`):
     /// abandoned calls, then the first and last local day. `count` is the dialect's count of

@@ -17,10 +17,13 @@ public struct AudioReport: Sendable, Equatable {
     public var fileSize: Int64
     /// Hex sha256 of those bytes.
     public var sha256: String
+    /// Silence, peak, clipping and loudness of the decoded audio; nil when there was none.
+    public var metrics: AudioMetrics?
 
     public init(
         verdict: Verdict, detail: String, samples: Int64, frames: Int, expectedFrames: Int?,
-        sampleRate: Int, channels: Int, bitrateKbps: Double, fileSize: Int64, sha256: String
+        sampleRate: Int, channels: Int, bitrateKbps: Double, fileSize: Int64, sha256: String,
+        metrics: AudioMetrics? = nil
     ) {
         self.verdict = verdict
         self.detail = detail
@@ -32,6 +35,7 @@ public struct AudioReport: Sendable, Equatable {
         self.bitrateKbps = bitrateKbps
         self.fileSize = fileSize
         self.sha256 = sha256
+        self.metrics = metrics
     }
 
     /// Exact decoded duration: samples ÷ rate.

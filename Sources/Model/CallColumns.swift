@@ -18,6 +18,9 @@ public struct CallColumn: Sendable {
         /// The program's own record of its work. An import never changes `attempts` and sets
         /// `downloaded_at` only when it knows one.
         case bookkeeping
+        /// What people wrote about the call (`tag`): kept in the `annotations` table, read
+        /// with the row, never written with it, so no fetch, import or verify changes it.
+        case annotation
     }
 
     /// How an import that finds an existing row merges this column (docs/import.md).
@@ -56,7 +59,7 @@ public struct CallColumn: Sendable {
 
     private static func defaultMerge(_ role: Role, optional: Bool) -> ImportMerge {
         switch role {
-        case .key, .bookkeeping: .keep
+        case .key, .bookkeeping, .annotation: .keep
         case .file, .verification: .replace
         case .metadata: optional ? .unlessNull : .unlessEmpty([""])
         }
@@ -98,6 +101,16 @@ extension CallRecord {
         CallColumn("attempts", \.attempts, .bookkeeping),
         CallColumn("downloaded_at", \.downloadedAt, .bookkeeping, importMerge: .unlessNull),
         CallColumn("verified_at", \.verifiedAt, .verification),
+        // Audio metrics (docs/contract.md §10), measured in the same decode.
+        CallColumn("silence_seconds", \.silenceSeconds, .verification),
+        CallColumn("longest_silence_seconds", \.longestSilenceSeconds, .verification),
+        CallColumn("leading_silence_seconds", \.leadingSilenceSeconds, .verification),
+        CallColumn("peak_dbfs", \.peakDBFS, .verification),
+        CallColumn("clipped_samples", \.clippedSamples, .verification),
+        CallColumn("loudness_lufs", \.loudnessLUFS, .verification),
+        // Tags and notes (docs/contract.md §10), from the `annotations` table.
+        CallColumn("tags", \.tags, .annotation),
+        CallColumn("notes", \.notes, .annotation),
         CallColumn("api_json", \.apiJSON, .metadata, importMerge: .unlessEmpty(["", "{}"]), isContractColumn: false),
     ]
 
@@ -110,8 +123,15 @@ extension CallRecord {
     /// The docs/contract.md §4 column names, in §4 order (everything but `api_json`).
     public static let columnNames: [String] = columns.filter(\.isContractColumn).map(\.name)
 
-    /// Every column name, `api_json` last: the order rows are read and written in.
+    /// Every column name, `api_json` last: the order rows are read in.
     public static let allColumnNames: [String] = columns.map(\.name)
+
+    /// The columns of the `calls` table itself, in `columns` order: what a row's write holds
+    /// (every column but the `.annotation` ones).
+    public static let storedColumns: [CallColumn] = columns.filter { $0.role != .annotation }
+
+    /// The row's values in `storedColumns` order.
+    public var storedValues: [FieldValue] { Self.storedColumns.map { $0.value(in: self) } }
 
     /// The value of a column (or `api_json`) by name; nil for an unknown name.
     public func value(ofColumn name: String) -> FieldValue? {

@@ -30,6 +30,16 @@ public struct CallRecord: Sendable, Equatable {
     public var attempts: Int
     public var downloadedAt: String?
     public var verifiedAt: String?
+    /// Audio metrics (docs/contract.md §10): nil until a decode measured them.
+    public var silenceSeconds: Double?
+    public var longestSilenceSeconds: Double?
+    public var leadingSilenceSeconds: Double?
+    public var peakDBFS: Double?
+    public var clippedSamples: Int64?
+    public var loudnessLUFS: Double?
+    /// The call's tags, one space apart, and its notes, one a line (the `annotations` table).
+    public var tags: String
+    public var notes: String
     /// The API's call object as JSON (not a §4 column; kept for audits).
     public var apiJSON: String
 
@@ -47,6 +57,8 @@ public struct CallRecord: Sendable, Equatable {
         verdictDetail = ""
         attempts = 0
         apiJSON = "{}"
+        tags = ""
+        notes = ""
     }
 
     /// A record for a call the API described, before anything is downloaded.
@@ -66,6 +78,8 @@ public struct CallRecord: Sendable, Equatable {
         verdictDetail = detail
         attempts = 0
         apiJSON = info.rawJSON
+        tags = ""
+        notes = ""
     }
 
     /// Copies a decoding result into the audio columns.
@@ -81,9 +95,20 @@ public struct CallRecord: Sendable, Equatable {
         sampleRate = report.frames > 0 ? report.sampleRate : nil
         channels = report.frames > 0 ? report.channels : nil
         bitrateKbps = report.frames > 0 ? report.bitrateKbps : nil
+        record(report.frames > 0 && report.verdict != .notAudio ? report.metrics : nil)
         if isShortRecording, let audio = audioSeconds, let call = callSeconds {
             verdictDetail = Self.shortRecordingNote(audio: audio, call: call)
         }
+    }
+
+    /// Copies audio metrics into their columns (all nil when there are none).
+    public mutating func record(_ metrics: AudioMetrics?) {
+        silenceSeconds = metrics?.silenceSeconds
+        longestSilenceSeconds = metrics?.longestSilenceSeconds
+        leadingSilenceSeconds = metrics?.leadingSilenceSeconds
+        peakDBFS = metrics?.peakDBFS
+        clippedSamples = metrics?.clippedSamples
+        loudnessLUFS = metrics?.loudnessLUFS
     }
 
     /// The detail of a valid recording much shorter than its call (docs/contract.md §6).

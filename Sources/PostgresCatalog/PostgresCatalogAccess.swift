@@ -114,7 +114,7 @@ extension PostgresCatalog {
         if let unknown = columns.first(where: { CallRecord.column(named: $0) == nil }) {
             throw .invalidQuery(token: unknown, reason: "unknown column")
         }
-        let statement = try PostgresDialect.select(columns.joined(separator: ", "), query, words: words)
+        let statement = try PostgresDialect.select(columns.map(CallRows.expression).joined(separator: ", "), query, words: words)
         try await withConnection { connection in
             try await Self.run(statement.sql, statement.arguments, on: connection, body)
         }

@@ -76,6 +76,12 @@ enum PostgresDialect {
             return "FALSE"
         case let .after(keys, values):
             return PortableSQL.after(keys, values, bind: bind)
+        case let .tagged(names):
+            let patterns = PortableSQL.tagPatterns(names)
+            return PortableSQL.annotated(patterns.map { "\(PortableSQL.paddedTags) LIKE \(bind(.text($0))) ESCAPE '\\'" }.joined(separator: " OR "))
+        case let .noted(fragments):
+            let lowered = "translate(a.notes, '\(upper)', '\(lower)')"
+            return PortableSQL.annotated(fragments.map { "\(lowered) LIKE \(bind(.text(likePattern($0)))) ESCAPE '\\'" }.joined(separator: " OR "))
         }
     }
 
@@ -108,7 +114,8 @@ enum PostgresDialect {
         func count(_ condition: String) -> String { "COUNT(*) FILTER (WHERE \(condition))" }
         let verdicts = StatsRow.notValidVerdicts.map { count("verdict = '\($0.rawValue)'") }.joined(separator: ", ")
         return "COUNT(*), \(count("verdict = 'valid'")), \(verdicts), COALESCE(SUM(audio_seconds), 0), "
-            + "COALESCE(SUM(call_seconds), 0), \(count(PortableSQL.shortRecording)), AVG(audio_seconds)"
+            + "COALESCE(SUM(call_seconds), 0), \(count(PortableSQL.shortRecording)), AVG(audio_seconds), "
+            + "AVG(longest_silence_seconds), \(count(PortableSQL.deadAir)), \(count(PortableSQL.clipped))"
     }()
 
     /// Local time in PostgreSQL: the stored ISO text cast to `timestamptz` (its `Z` or offset

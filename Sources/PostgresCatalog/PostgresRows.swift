@@ -10,11 +10,11 @@ enum PostgresRows {
 
     /// `INSERT … (every column, words) VALUES ($1, …)`, `rows` value rows.
     static func insert(rows: Int) -> String {
-        let width = CallRecord.columns.count + 1
+        let width = CallRecord.storedColumns.count + 1
         let values = (0..<rows).map { row in
             "(" + (1...width).map { row * width + $0 }.map { $0 % width == 0 ? "$\($0)::tsvector" : "$\($0)" }.joined(separator: ", ") + ")"
         }
-        return "INSERT INTO calls (\(CallRows.selection), words) VALUES " + values.joined(separator: ", ")
+        return "INSERT INTO calls (\(CallRows.storedSelection), words) VALUES " + values.joined(separator: ", ")
     }
 
     /// Insert, or replace every column (and the words) of the row with the same key.
@@ -29,9 +29,9 @@ enum PostgresRows {
 
     static let verificationUpdate = numbered(CallRows.verificationUpdate)
 
-    /// Every column's value, then the words, for `insert`.
+    /// Every stored column's value, then the words, for `insert`.
     static func values(_ record: CallRecord, words: FullTextWords) throws(CatalogError) -> [FieldValue] {
-        record.columnValues + [.text(try vector(wordColumns.map { record.value(ofColumn: $0).map { String(fieldValue: $0) } ?? "" }, words: words))]
+        record.storedValues + [.text(try vector(wordColumns.map { record.value(ofColumn: $0).map { String(fieldValue: $0) } ?? "" }, words: words))]
     }
 
     /// A `tsvector` of the texts' words (the tokenizer's, not the server's): column n's words at

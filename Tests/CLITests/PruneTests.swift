@@ -77,4 +77,18 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: archive + "/PRU002.mp3"))
         #expect(FileManager.default.fileExists(atPath: archive + "/PRU001.mp3"))
     }
+
+    /// Legal hold: a call tagged `hold` is never pruned, however old; untagging releases it.
+    @Test func aCallTaggedHoldIsNeverPruned() async throws {
+        let archive = try await Self.archive()
+        #expect(try await CLI.run(["tag", "PRU002", "+hold", "--archive", archive]).status == 0)
+        let result = try await CLI.run(["prune", "--older-than", "18mo", "--yes", "--archive", archive])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: archive + "/PRU002.mp3"), "on hold")
+        #expect(!FileManager.default.fileExists(atPath: archive + "/PRU001.mp3"))
+        #expect(!FileManager.default.fileExists(atPath: archive + "/PRU003.mp3"))
+        #expect(try await CLI.run(["tag", "PRU002", "-hold", "--archive", archive]).status == 0)
+        #expect(try await CLI.run(["prune", "--older-than", "18mo", "--yes", "--archive", archive]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: archive + "/PRU002.mp3"))
+    }
 }

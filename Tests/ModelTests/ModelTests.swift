@@ -132,6 +132,9 @@ import Testing
             "call_out_time", "call_seconds", "recording_url", "file_path", "file_size", "sha256", "verdict",
             "verdict_detail", "audio_seconds", "frames", "expected_frames", "sample_rate", "channels", "bitrate_kbps",
             "attempts", "downloaded_at", "verified_at",
+            // docs/contract.md §10: the audio metrics, then tags and notes, appended.
+            "silence_seconds", "longest_silence_seconds", "leading_silence_seconds", "peak_dbfs", "clipped_samples",
+            "loudness_lufs", "tags", "notes",
         ])
     }
 }

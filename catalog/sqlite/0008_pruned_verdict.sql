@@ -5,8 +5,7 @@
 -- SQLite cannot widen a CHECK in place, so the table is rebuilt in this migration's one
 -- transaction (catalog/README.md, "A new verdict"). THE COLUMN LIST is written out twice below,
 -- in `CREATE TABLE calls_new` and in the `INSERT … SELECT`: every column `calls` has when this
--- migration runs, in order. A migration numbered before 0008 that adds columns to `calls`
--- (0005's audio metrics) must have its columns added to both lists, after api_json.
+-- migration runs, in order: 0001's, then 0005's six audio metrics.
 
 CREATE TABLE calls_new (
     id              INTEGER PRIMARY KEY,
@@ -38,6 +37,12 @@ CREATE TABLE calls_new (
     downloaded_at   TEXT,
     verified_at     TEXT,
     api_json        TEXT    NOT NULL DEFAULT '{}',
+    silence_seconds         REAL,
+    longest_silence_seconds REAL,
+    leading_silence_seconds REAL,
+    peak_dbfs               REAL,
+    clipped_samples         INTEGER,
+    loudness_lufs           REAL,
     UNIQUE (order_id, call_index)
 );
 
@@ -46,13 +51,15 @@ INSERT INTO calls_new (
     id, order_id, call_index, call_sid, store_name, store_code, agent_name, call_status,
     call_in_time, call_out_time, call_seconds, recording_url, file_path, file_size, sha256,
     verdict, verdict_detail, audio_seconds, frames, expected_frames, sample_rate, channels,
-    bitrate_kbps, attempts, downloaded_at, verified_at, api_json
+    bitrate_kbps, attempts, downloaded_at, verified_at, api_json,
+    silence_seconds, longest_silence_seconds, leading_silence_seconds, peak_dbfs, clipped_samples, loudness_lufs
 )
 SELECT
     id, order_id, call_index, call_sid, store_name, store_code, agent_name, call_status,
     call_in_time, call_out_time, call_seconds, recording_url, file_path, file_size, sha256,
     verdict, verdict_detail, audio_seconds, frames, expected_frames, sample_rate, channels,
-    bitrate_kbps, attempts, downloaded_at, verified_at, api_json
+    bitrate_kbps, attempts, downloaded_at, verified_at, api_json,
+    silence_seconds, longest_silence_seconds, leading_silence_seconds, peak_dbfs, clipped_samples, loudness_lufs
 FROM calls;
 
 DROP TABLE calls;
