@@ -35,7 +35,7 @@ env -i "$bin" search --archive "$work/archive" --format csv --fields order_id,ve
 deb=$(ls dist/callarchive_*.deb 2>/dev/null | sort | tail -n 1 || true)
 if [ -n "$deb" ]; then
   depends=$(dpkg-deb -f "$deb" Depends)
-  for lib in libmpg123-0 libsqlite3-0; do echo "$depends" | grep -q "$lib" || fail ".deb Depends lacks $lib: $depends"; done
+  for lib in libmpg123-0 libsqlite3-0 libebur128-1; do echo "$depends" | grep -q "$lib" || fail ".deb Depends lacks $lib: $depends"; done
   dpkg-deb -c "$deb" > "$work/deb-files"
   grep -q './usr/bin/callarchive$' "$work/deb-files" || fail ".deb has no usr/bin/callarchive"
   grep -q './usr/share/man/man1/callarchive.1.gz$' "$work/deb-files" || fail ".deb has no man page"

@@ -3,7 +3,7 @@
 # the C libraries the binary needs at run time (the Swift runtime is inside it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNTIME_DEPENDS=${RUNTIME_DEPENDS:-"libc6, libstdc++6, libgcc-s1, zlib1g, libmpg123-0, libsqlite3-0"}
+RUNTIME_DEPENDS=${RUNTIME_DEPENDS:-"libc6, libstdc++6, libgcc-s1, zlib1g, libmpg123-0, libsqlite3-0, libebur128-1"}
 stage=$(ls -d dist/callarchive-*-linux-"$(uname -m)" | sort | tail -n 1)
 [ -d "$stage" ] || { echo "deb: run make dist first" >&2; exit 1; }
 version=$("$stage/bin/callarchive" --version)

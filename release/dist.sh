@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 CONFIG=${DIST_CONFIG:-release}
 # The C libraries the binary links dynamically, as Debian packages; release/deb.sh uses the same list.
-RUNTIME_DEPENDS=${RUNTIME_DEPENDS:-"libc6, libstdc++6, libgcc-s1, zlib1g, libmpg123-0, libsqlite3-0"}
+RUNTIME_DEPENDS=${RUNTIME_DEPENDS:-"libc6, libstdc++6, libgcc-s1, zlib1g, libmpg123-0, libsqlite3-0, libebur128-1"}
 
 # The static binary is built in its own scratch directory: objects compiled for the static
 # Swift runtime cannot be linked against the shared one, so sharing .build with the plugin's
