@@ -67,19 +67,20 @@ enum StatsRenderer {
         ).render(cells)
     }
 
-    static let rateHeaders = ["ABANDONED %", "MEDIAN MIN", "P90 MIN", "CALLS/DAY", "DEAD AIR %"]
+    static let rateHeaders = ["ABANDONED %", "MEDIAN MIN", "P90 MIN", "CALLS/DAY"]
 
     /// The audio metric columns of `--wide`, last: mean dead air in seconds, calls with dead
-    /// air of `StatsRow.deadAirSeconds` or more, clipped calls (80 columns cannot hold them).
-    static let metricHeaders = ["DEAD AIR S", "AIR \(StatsRow.deadAirSeconds)S+", "CLIPPED"]
+    /// air of `StatsRow.deadAirSeconds` or more and their share, clipped calls (80 columns
+    /// cannot hold them, nor the rates table).
+    static let metricHeaders = ["DEAD AIR S", "AIR \(StatsRow.deadAirSeconds)S+", "AIR %", "CLIPPED"]
 
     static func metricCells(_ row: StatsRow) -> [String] {
-        [String(format: "%.1f", row.meanDeadAirSeconds), String(row.deadAirCalls), String(row.clippedCalls)]
+        [String(format: "%.1f", row.meanDeadAirSeconds), String(row.deadAirCalls), String(format: "%.1f", row.deadAirPercent), String(row.clippedCalls)]
     }
 
     static func rateCells(_ row: StatsRow) -> [String] {
         [String(format: "%.1f", row.abandonedPercent), String(format: "%.2f", row.medianAudioSeconds / 60),
-         String(format: "%.2f", row.p90AudioSeconds / 60), String(format: "%.1f", row.callsPerDay), String(format: "%.1f", row.deadAirPercent)]
+         String(format: "%.2f", row.p90AudioSeconds / 60), String(format: "%.1f", row.callsPerDay)]
     }
 
     /// The groups, calls, valid and the rates: two cut group names fit 80 columns.
