@@ -414,11 +414,15 @@ def main():
     cols = head.stdout.readline().strip().split(",")
     head.kill()
     head.wait()
-    real_cols = {"call_seconds", "audio_seconds", "bitrate_kbps"}
+    real_cols = {"call_seconds", "audio_seconds", "bitrate_kbps", "silence_seconds", "longest_silence_seconds",
+                 "leading_silence_seconds", "peak_dbfs", "loudness_lufs"}
+    # tags and notes live in their own table: read as export reads them.
+    annotation = "COALESCE((SELECT a.{0} FROM annotations a WHERE a.order_id = calls.order_id AND a.call_index = calls.call_index), '') AS {0}"
     # call_in_local is computed, not stored: in UTC (the benchmark runs with TZ=UTC) it is the
     # stored time with a +00:00 offset.
     local = "strftime('%Y-%m-%dT%H:%M:%f', call_in_time) || '+00:00' AS call_in_local"
-    sel = ", ".join(f"printf('%.3f', {c}) AS {c}" if c in real_cols else local if c == "call_in_local" else c for c in cols)
+    sel = ", ".join(f"printf('%.3f', {c}) AS {c}" if c in real_cols else local if c == "call_in_local"
+                    else annotation.format(c) if c in ("tags", "notes") else c for c in cols)
     export_sql = f"SELECT {sel} FROM calls ORDER BY call_in_time, order_id, call_index;"
     export_sqlite = ["sqlite3", "-readonly", "-csv", "-header", cat, export_sql]
     log("export")
