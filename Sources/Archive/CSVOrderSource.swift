@@ -11,13 +11,12 @@ public struct CSVOrderSource: OrderSource {
 
     public init(name: String, text: String, column: String) {
         self.name = name
-        self.text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        self.text = text
         self.column = column
     }
 
     public func orders() throws(IntakeError) -> OrderList {
-        let separator = Self.separator(of: text)
-        var rows = CSVRows(text: text, separator: separator)
+        var rows = CSVRows(text: text)
         guard let header = rows.next() else { throw .emptyCSV(name: name) }
         let wanted = Self.normalized(column)
         guard let position = header.cells.firstIndex(where: { Self.normalized($0) == wanted }) else {
@@ -42,82 +41,8 @@ public struct CSVOrderSource: OrderSource {
         return list
     }
 
-    /// The separator the header row uses most, outside quotes (`,` when it uses none).
-    static func separator(of text: String) -> Character {
-        var counts: [Character: Int] = [",": 0, ";": 0, "\t": 0]
-        var quoted = false
-        for character in text {
-            if character == "\"" { quoted.toggle() }
-            if !quoted, character.isNewline { break }
-            if !quoted, counts[character] != nil { counts[character]! += 1 }
-        }
-        return [",", ";", "\t"].max { counts[$0]! < counts[$1]! } ?? ","
-    }
-
     static func normalized(_ header: String) -> String {
         header.trimmingCharacters(in: .whitespaces).lowercased()
-    }
-}
-
-/// The records of CSV text, RFC 4180 and what spreadsheets write: each with the line it starts on.
-struct CSVRows: IteratorProtocol {
-    struct Row {
-        let line: Int
-        let cells: [String]
-    }
-
-    private var characters: String.Iterator
-    private let separator: Character
-    private var line = 1
-    private var finished = false
-
-    init(text: String, separator: Character) {
-        characters = text.makeIterator()
-        self.separator = separator
-    }
-
-    mutating func next() -> Row? {
-        while !finished {
-            let start = line
-            let cells = readRecord()
-            if cells == [""] { continue }
-            return Row(line: start, cells: cells)
-        }
-        return nil
-    }
-
-    /// One record's cells. A quote opens a quoted part anywhere in a cell; inside one, `""` is
-    /// a quote and separators and line breaks are text.
-    private mutating func readRecord() -> [String] {
-        var cells: [String] = []
-        var cell = ""
-        var quoted = false
-        var justClosed = false
-        while let character = characters.next() {
-            if character.isNewline { line += 1 }
-            if quoted {
-                if character == "\"" { (quoted, justClosed) = (false, true) } else { cell.append(character) }
-                continue
-            }
-            if character == "\"" {
-                if justClosed { cell.append("\"") }
-                (quoted, justClosed) = (true, false)
-                continue
-            }
-            justClosed = false
-            if character == separator {
-                cells.append(cell)
-                cell = ""
-            } else if character.isNewline {
-                cells.append(cell)
-                return cells
-            } else {
-                cell.append(character)
-            }
-        }
-        finished = true
-        cells.append(cell)
-        return cells
     }
 }
 

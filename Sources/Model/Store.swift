@@ -31,8 +31,8 @@ public enum StoreList {
     static let zoneHeaders: Set<String> = ["time_zone", "timezone", "tz", "zone", "time zone"]
 
     public static func parse(_ text: String, file: String) throws(Unusable) -> Parsed {
-        let records = CSVRecords.parse(text)
-        guard let header = records.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
+        let records = Array(CSVRows(text: text))
+        guard let header = records.first?.cells.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
               let codeColumn = header.firstIndex(of: "code"), let zoneColumn = header.firstIndex(where: zoneHeaders.contains)
         else {
             throw Unusable(description: "\(file):1: the header must name the columns code, name and time_zone")
@@ -40,10 +40,10 @@ public enum StoreList {
         let nameColumn = header.firstIndex(of: "name")
         var parsed = Parsed()
         var seen: [String: Int] = [:]
-        for record in records.dropFirst() where !record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+        for record in records.dropFirst() {
             func field(_ index: Int?) -> String {
-                guard let index, index < record.fields.count else { return "" }
-                return record.fields[index].trimmingCharacters(in: .whitespaces)
+                guard let index, index < record.cells.count else { return "" }
+                return record.cells[index].trimmingCharacters(in: .whitespaces)
             }
             let where_ = "\(file):\(record.line)"
             let (code, zone) = (field(codeColumn).uppercased(), field(zoneColumn))
@@ -59,44 +59,5 @@ public enum StoreList {
             }
         }
         return parsed
-    }
-}
-
-/// RFC 4180 records with the line each starts on (a quoted field may span lines).
-enum CSVRecords {
-    struct Record { var fields: [String]; var line: Int }
-
-    static func parse(_ text: String) -> [Record] {
-        var records: [Record] = []
-        var fields: [String] = [], field = "", quoted = false, line = 1, start = 1, afterQuote = false
-        var scalars = text.unicodeScalars.makeIterator()
-        var pending = scalars.next()
-        if pending == "\u{FEFF}" { pending = scalars.next() }
-        while let scalar = pending {
-            pending = scalars.next()
-            if quoted {
-                if scalar == "\"" {
-                    if pending == "\"" { field.unicodeScalars.append("\""); pending = scalars.next() } else { quoted = false; afterQuote = true }
-                } else {
-                    if scalar == "\n" { line += 1 }
-                    field.unicodeScalars.append(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case "\"" where field.isEmpty && !afterQuote: quoted = true
-            case ",": fields.append(field); field = ""; afterQuote = false
-            case "\r" where pending == "\n": continue
-            case "\n", "\r":
-                fields.append(field)
-                records.append(Record(fields: fields, line: start))
-                fields = []; field = ""; afterQuote = false
-                line += 1
-                start = line
-            default: field.unicodeScalars.append(scalar)
-            }
-        }
-        if !field.isEmpty || !fields.isEmpty { fields.append(field); records.append(Record(fields: fields, line: start)) }
-        return records
     }
 }

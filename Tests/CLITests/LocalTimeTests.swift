@@ -207,6 +207,10 @@ import TestSupport
         #expect(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").stores().map(\.code) == ["IL-007", "OH-002", "TX-001"])
         #expect(try await CLI.run(["stores", "import", file, "--archive", archive, "--replace"]).status == 0)
         #expect(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").stores().map(\.code) == ["TX-001"])
+        // A spreadsheet's export: a byte-order mark, `;` between fields, a quoted name with `;` in it.
+        try "\u{FEFF}code;name;time_zone\r\nMI-062;\"Jet's; Seven Mile\";America/Detroit\r\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try await CLI.run(["stores", "import", file, "--archive", archive, "--replace"]).status == 0)
+        #expect(try await SQLiteCatalog.open(at: archive + "/catalog.sqlite").stores() == [Store(code: "MI-062", name: "Jet's; Seven Mile", timeZone: "America/Detroit")])
     }
 
     @Test func withoutStoresEveryCallIsInTheMachineZoneWithANotice() async throws {
