@@ -43,13 +43,24 @@ public struct EvidencePack: Sendable {
         unlink(part)
         do {
             let summary = try pack(into: URL(fileURLWithPath: part), csv: csv, records: records)
+            // On disk before it takes the final name, and the name on disk after: a crash never
+            // leaves a short pack under `path` (as `commit` does for recordings).
+            try Self.sync(part, flags: O_RDONLY)
             guard rename(part, path) == 0 else { throw EvidencePackError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+            try? Self.sync((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, flags: O_RDONLY | O_DIRECTORY)
             return summary
         } catch {
             unlink(part)
             if let error = error as? EvidencePackError { throw error }
             throw .cannotWrite(path: path, reason: "\(error)")
         }
+    }
+
+    private static func sync(_ path: String, flags: Int32) throws(EvidencePackError) {
+        let descriptor = open(path, flags | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
     }
 
     private func pack(into url: URL, csv: [UInt8], records: [CallRecord]) throws -> Summary {
