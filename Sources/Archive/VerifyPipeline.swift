@@ -53,11 +53,14 @@ public struct VerifyPipeline: Sendable {
     public let location: ArchiveLocation
     public let catalog: any Catalog
     public let jobs: Int
+    /// Measure the audio metrics of every file again, not only of those never measured.
+    public let remeasure: Bool
 
-    public init(location: ArchiveLocation, catalog: any Catalog, jobs: Int) {
+    public init(location: ArchiveLocation, catalog: any Catalog, jobs: Int, remeasure: Bool = false) {
         self.location = location
         self.catalog = catalog
         self.jobs = jobs
+        self.remeasure = remeasure
     }
 
     public func run(
@@ -71,9 +74,10 @@ public struct VerifyPipeline: Sendable {
         let checks = CheckRunner(width: jobs)
         let location = location
         let catalog = catalog
+        let remeasure = remeasure
         var summary = VerifySummary()
         try await concurrentForEach(targets, width: jobs, { record in
-            try await Self.verify(record, location: location, catalog: catalog, checks: checks)
+            try await Self.verify(record, location: location, catalog: catalog, checks: checks, remeasure: remeasure)
         }) { outcome in
             var outcome = outcome
             outcome.total = targets.count
@@ -92,14 +96,17 @@ public struct VerifyPipeline: Sendable {
 
     /// Decodes the file on the check runner's threads, then records what was found.
     static func verify(
-        _ record: CallRecord, location: ArchiveLocation, catalog: any Catalog, checks: CheckRunner
+        _ record: CallRecord, location: ArchiveLocation, catalog: any Catalog, checks: CheckRunner, remeasure: Bool
     ) async throws -> VerifyOutcome {
-        let outcome = try await checks.run { Self.check(record, location: location) }
+        let outcome = try await checks.run { Self.check(record, location: location, remeasure: remeasure) }
         try await catalog.saveVerification(outcome.record)
         return outcome
     }
 
-    static func check(_ original: CallRecord, location: ArchiveLocation) -> VerifyOutcome {
+    /// Decodes the file and judges it again. The audio metrics are measured only when the call
+    /// has none, or with `remeasure`: the same bytes (the same sha256) have the same metrics,
+    /// and the loudness filter costs about as much as the decode (bench/analysis.md).
+    static func check(_ original: CallRecord, location: ArchiveLocation, remeasure: Bool = false) -> VerifyOutcome {
         var record = original
         var found: String?
         let path = location.path(original.filePath ?? "")
@@ -109,7 +116,8 @@ public struct VerifyPipeline: Sendable {
             record.verdictDetail = "\(original.filePath ?? "") is gone"
         } else {
             do {
-                let report = try AudioChecker().check(fileAt: path)
+                let measured = original.sha256 == nil ? nil : original.metrics
+                let report = try AudioChecker(measuring: remeasure || measured == nil).check(fileAt: path)
                 found = report.sha256
                 if let known = original.sha256, known != report.sha256 {
                     record.verdict = .changed
@@ -119,6 +127,7 @@ public struct VerifyPipeline: Sendable {
                     let sha = record.sha256
                     record.apply(report)
                     record.sha256 = sha ?? report.sha256
+                    if report.metrics == nil, let measured, report.frames > 0, report.verdict != .notAudio { record.record(measured) }
                 }
             } catch {
                 record.verdict = .missing

@@ -6,7 +6,14 @@ import Model
 /// sha256, the exact gapless duration, the frame count and the verdict, and an `AudioMeter`
 /// fed the same decoded samples gives the audio metrics (docs/contract.md §10).
 public struct AudioChecker: Sendable {
-    public init() {}
+    /// False to leave the audio metrics out (`report.metrics` stays nil): the decode alone,
+    /// about half the work, for a file whose metrics are known (libebur128's loudness costs
+    /// about as much as the decode; bench/analysis.md).
+    public let measuring: Bool
+
+    public init(measuring: Bool = true) {
+        self.measuring = measuring
+    }
 
     /// How many bytes past its ID3v2 tags a file's audio stream must begin within, and the
     /// longest damage libmpg123 searches through. libmpg123 reads a byte at a time while it
@@ -34,7 +41,9 @@ public struct AudioChecker: Sendable {
                     if scan.stream == nil, let searchEnd, source.bytesRead > searchEnd { break decoding }
                 case let .newFormat(rate, channels):
                     scan.format(rate: rate, channels: channels)
-                    meter = meter ?? AudioMeter(rate: rate, channels: channels, skipping: Scan.gaplessStart(Container(head: source.head)))
+                    if measuring, meter == nil {
+                        meter = AudioMeter(rate: rate, channels: channels, skipping: Scan.gaplessStart(Container(head: source.head)))
+                    }
                 case .done:
                     break decoding
                 case let .error(message, atEnd):

@@ -20,6 +20,9 @@ extension CallArchive {
         @Flag(help: "JSON Lines on stdout: an object per file checked, then the summary.")
         var json = false
 
+        @Flag(help: "Measure the audio metrics (silence, peak, loudness) of every file again, not only of files never measured.")
+        var remeasure = false
+
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var query: QueryArguments
 
@@ -31,7 +34,10 @@ extension CallArchive {
             let location = archive.location
             let (compiled, catalog) = try await query.compile { try await location.openExisting() }
             let renderer = VerifyRenderer(bar: Console.stderrIsTerminal, json: json)
-            let pipeline = VerifyPipeline(location: location, catalog: catalog, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+            let pipeline = VerifyPipeline(
+                location: location, catalog: catalog, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                remeasure: remeasure
+            )
             let summary = try await Interrupts.cancellable(notice: "the files being checked are recorded") {
                 try await pipeline.run(compiled, orphans: orphans) { renderer.handle($0) }
             }

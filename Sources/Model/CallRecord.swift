@@ -101,6 +101,16 @@ public struct CallRecord: Sendable, Equatable {
         }
     }
 
+    /// The audio metrics in the columns; nil when the recording was never measured
+    /// (`silence_seconds` is set by every decode that measured).
+    public var metrics: AudioMetrics? {
+        guard let silenceSeconds, let longestSilenceSeconds, let leadingSilenceSeconds, let clippedSamples else { return nil }
+        return AudioMetrics(
+            silenceSeconds: silenceSeconds, longestSilenceSeconds: longestSilenceSeconds, leadingSilenceSeconds: leadingSilenceSeconds,
+            peakDBFS: peakDBFS, clippedSamples: clippedSamples, loudnessLUFS: loudnessLUFS
+        )
+    }
+
     /// Copies audio metrics into their columns (all nil when there are none).
     public mutating func record(_ metrics: AudioMetrics?) {
         silenceSeconds = metrics?.silenceSeconds

@@ -94,4 +94,35 @@ import TestSupport
             #expect(row["silence_seconds"] is Double && row["loudness_lufs"] is Double && row["clipped_samples"] is Int, "\(row)")
         }
     }
+
+    /// `verify` measures only calls without metrics: an unchanged file keeps the figures it has
+    /// (here made up, to tell them apart), a call never measured gets them, and `--remeasure`
+    /// measures every file again (docs/verification.md, "Audio metrics").
+    @Test func verifyMeasuresOnlyCallsWithoutMetricsUnlessAskedToRemeasure() async throws {
+        let archive = try await Self.madeArchive()
+        let sql = "UPDATE calls SET loudness_lufs = 99, longest_silence_seconds = 0 WHERE order_id = 'DEADAIR1';"
+            + "UPDATE calls SET silence_seconds = NULL, longest_silence_seconds = NULL, leading_silence_seconds = NULL,"
+            + " peak_dbfs = NULL, clipped_samples = NULL, loudness_lufs = NULL WHERE order_id = 'QUIET1';"
+        let edit = try await CLI.run([archive + "/catalog.sqlite", sql], executable: "/usr/bin/sqlite3")
+        #expect(edit.status == 0, "\(edit.stderr)")
+        func row(_ order: String) async throws -> [String: Any] {
+            let result = try await CLI.run(["search", "--archive", archive, "--format", "jsonl", "order:=\(order)"])
+            return try #require(try Self.jsonLines(result.stdout).first)
+        }
+
+        let verify = try await CLI.run(["verify", "--archive", archive])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        let kept = try await row("DEADAIR1")
+        #expect(kept["loudness_lufs"] as? Double == 99 && kept["longest_silence_seconds"] as? Double == 0, "\(kept)")
+        let clipped = try await row("CLIPPED1")
+        #expect((clipped["clipped_samples"] as? Int ?? 0) > 0, "an unchanged file keeps its metrics: \(clipped)")
+        let measured = try await row("QUIET1")
+        #expect(measured["silence_seconds"] is Double && (measured["loudness_lufs"] as? Double ?? 0) < -20, "\(measured)")
+
+        let again = try await CLI.run(["verify", "--archive", archive, "--remeasure"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let remeasured = try await row("DEADAIR1")
+        #expect((remeasured["loudness_lufs"] as? Double ?? 99) < 0, "\(remeasured)")
+        #expect(abs((remeasured["longest_silence_seconds"] as? Double ?? 0) - 15) <= 0.1, "\(remeasured)")
+    }
 }
