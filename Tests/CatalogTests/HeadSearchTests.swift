@@ -36,4 +36,33 @@ import Testing
             }
         }
     }
+
+    /// Filters the head tests on columns the listing index holds, on columns it does not
+    /// (`duration:`), and through the annotations (`tag:`, `note:`), alone and together: the
+    /// first rows of the whole search, every time.
+    @Test func headAnswersEveryFilterKindAsTheWholeSearchDoes() async throws {
+        let catalog = try SQLiteCatalog.inMemory()
+        var records = try interleavedRecords()
+        for n in records.indices { records[n].audioSeconds = Double(n % 9) * 10 }
+        try await catalog.save(records)
+        for (n, record) in records.enumerated() where n % 4 == 0 {
+            _ = try await catalog.annotate(
+                order: record.orderID, callIndex: record.callIndex,
+                try AnnotationChange(add: n % 8 == 0 ? ["refund"] : ["hold"], remove: [], note: n % 3 == 0 ? "customer angry" : nil)
+            )
+        }
+        let words: [[String]] = [
+            ["tag:refund"], ["-tag:refund"], ["note:angry"], ["-note:angry", "agent:priya"], ["duration:>30"], ["-duration:>30", "jet"],
+            ["tag:hold", "duration:<50", "-verdict:corrupt"], ["status:busy", "-store:jet", "tag:refund,hold"],
+        ]
+        // Local hours in each store's own zone read the store code (`--tz store`).
+        let zones = CallZones(stores: ["MI-062": TimeZone(identifier: "America/Detroit")!], fallback: TimeZone(identifier: "Asia/Tokyo")!)
+        for query in words + [["hour:9..20"], ["-hour:0..5", "tag:hold"]] {
+            let everything = try await catalog.records(try CatalogQuery(words: query, zones: zones)).map(\.columnValues)
+            for limit in [1, 2, 5] {
+                let head = try await catalog.records(try CatalogQuery(words: query, limit: limit, zones: zones)).map(\.columnValues)
+                #expect(head == Array(everything.prefix(limit)), "\(query) limit \(limit)")
+            }
+        }
+    }
 }
