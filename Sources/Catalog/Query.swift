@@ -40,6 +40,14 @@ public struct CatalogQuery: Sendable, Equatable, CustomStringConvertible {
         return next
     }
 
+    /// The same query with other terms: a catalog's rewrite of terms it answers better in
+    /// another form (PostgreSQL names the values a substring matches).
+    public func replacingPredicates(_ predicates: [Predicate]) -> CatalogQuery {
+        var next = self
+        next.predicates = predicates
+        return next
+    }
+
     /// The same query returning at most `limit` rows.
     public func limited(to limit: Int) -> CatalogQuery {
         var next = self

@@ -5,8 +5,7 @@ import Model
 /// substrings, value lists from `field_values`, `IFNULL` for negations. User text only ever
 /// reaches SQLite as a bound argument.
 package enum SQLiteDialect {
-    /// Text columns whose distinct values `field_values` lists (migration 0002).
-    static let listedColumns: Set<String> = ["store_name", "store_code", "agent_name", "call_status"]
+    static let listedColumns = PortableSQL.listedColumns
 
     /// SQL selecting `columns` from `calls` with the query's filter, order and limit.
     static func select(_ columns: String, _ query: CatalogQuery, in db: Database) throws -> (String, StatementArguments) {

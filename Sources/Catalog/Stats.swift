@@ -133,6 +133,10 @@ extension StatsRow {
 
 /// SQL text that reads the same in every catalog's dialect.
 package enum PortableSQL {
+    /// Text columns whose distinct values each catalog lists in `field_values` (SQLite 0002,
+    /// PostgreSQL 0006), so a substring filter on them is matched against the values first.
+    package static let listedColumns: Set<String> = ["store_name", "store_code", "agent_name", "call_status"]
+
     /// `%fragment%` for `LIKE … ESCAPE '\\'`: `%`, `_` and the backslash in `fragment` escaped.
     package static func containsPattern(_ fragment: String) -> String {
         var out = "%"

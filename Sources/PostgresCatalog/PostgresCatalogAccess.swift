@@ -102,7 +102,7 @@ extension PostgresCatalog {
     }
 
     public func forEach(_ query: CatalogQuery, _ body: @escaping (CallRecord) throws -> Void) async throws(CatalogError) {
-        let statement = try PostgresDialect.select(CallRows.selection, query, words: words)
+        let statement = try PostgresDialect.select(CallRows.selection, try await resolvingValueLists(query), words: words)
         try await withConnection { connection in
             try await Self.run(statement.sql, statement.arguments, on: connection) { try body(CallRecord(columnValues: $0)) }
         }
@@ -114,14 +114,16 @@ extension PostgresCatalog {
         if let unknown = columns.first(where: { CallRecord.column(named: $0) == nil }) {
             throw .invalidQuery(token: unknown, reason: "unknown column")
         }
-        let statement = try PostgresDialect.select(columns.map(CallRows.expression).joined(separator: ", "), query, words: words)
+        let statement = try PostgresDialect.select(
+            columns.map(CallRows.expression).joined(separator: ", "), try await resolvingValueLists(query), words: words
+        )
         try await withConnection { connection in
             try await Self.run(statement.sql, statement.arguments, on: connection, body)
         }
     }
 
     public func stats(_ query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [StatsRow] {
-        let statements = try PostgresDialect.statsStatements(query, by: groupings, rates: rates, words: words)
+        let statements = try PostgresDialect.statsStatements(try await resolvingValueLists(query), by: groupings, rates: rates, words: words)
         return try await withConnection { connection in
             var assembler = StatsAssembler(groupings: groupings)
             if let grouped = statements.grouped {
@@ -136,12 +138,12 @@ extension PostgresCatalog {
     }
 
     public func statement(search query: CatalogQuery) async throws(CatalogError) -> String {
-        let statement = try PostgresDialect.select(CallRows.selection, query, words: words)
+        let statement = try PostgresDialect.select(CallRows.selection, try await resolvingValueLists(query), words: words)
         return PostgresDialect.expanded(statement)
     }
 
     public func statements(stats query: CatalogQuery, by groupings: [StatsGrouping], rates: Bool) async throws(CatalogError) -> [String] {
-        let statements = try PostgresDialect.statsStatements(query, by: groupings, rates: rates, words: words)
+        let statements = try PostgresDialect.statsStatements(try await resolvingValueLists(query), by: groupings, rates: rates, words: words)
         return [statements.grouped, statements.totals, rates ? statements.audio : nil].compactMap { $0 }.map(PostgresDialect.expanded)
     }
 

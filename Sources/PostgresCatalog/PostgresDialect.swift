@@ -56,8 +56,7 @@ enum PostgresDialect {
         case let .equalsAny(column, values):
             return "\(column) IN (\(values.map { bind(.text($0)) }.joined(separator: ", ")))"
         case let .containsAny(column, fragments):
-            let lowered = "translate(\(column), '\(upper)', '\(lower)')"
-            return either(fragments.map { "\(lowered) LIKE \(bind(.text(likePattern($0)))) ESCAPE '\\'" }, "OR")
+            return either(fragments.map { "\(lowered(column)) LIKE \(bind(.text(likePattern($0)))) ESCAPE '\\'" }, "OR")
         case let .compare(column, comparison, value):
             return "\(column) \(comparison.rawValue) \(bind(.real(value)))"
         case let .between(column, low, high):
@@ -80,16 +79,21 @@ enum PostgresDialect {
             let patterns = PortableSQL.tagPatterns(names)
             return PortableSQL.annotated(patterns.map { "\(PortableSQL.paddedTags) LIKE \(bind(.text($0))) ESCAPE '\\'" }.joined(separator: " OR "))
         case let .noted(fragments):
-            let lowered = "translate(a.notes, '\(upper)', '\(lower)')"
-            return PortableSQL.annotated(fragments.map { "\(lowered) LIKE \(bind(.text(likePattern($0)))) ESCAPE '\\'" }.joined(separator: " OR "))
+            return PortableSQL.annotated(fragments.map { "\(lowered("a.notes")) LIKE \(bind(.text(likePattern($0)))) ESCAPE '\\'" }.joined(separator: " OR "))
         }
     }
 
     private static let upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     private static let lower = upper.lowercased()
 
+    /// `text` with its ASCII letters lowered, which substring filters compare (as SQLite's
+    /// `LIKE` ignores the case of ASCII letters only).
+    static func lowered(_ text: String) -> String {
+        "translate(\(text), '\(upper)', '\(lower)')"
+    }
+
     /// `%fragment%` with ASCII letters lowered, as the `translate`d column is.
-    private static func likePattern(_ fragment: String) -> String {
+    static func likePattern(_ fragment: String) -> String {
         var lowered = ""
         for scalar in fragment.unicodeScalars {
             lowered.unicodeScalars.append(("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar)
