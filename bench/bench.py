@@ -321,7 +321,8 @@ def main():
     results["command"] = os.environ.get("BENCH_COMMAND", "bash bench/run.sh")
     results["binary"] = BIN
     results["binary_version"] = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout.strip()
-    results["build"] = "release" if "/release/" in BIN else "debug"
+    results["build"] = ("release" if "/release/" in BIN else "debug") + (
+        ", static Swift runtime as `make dist` ships it" if "libswiftCore" not in subprocess.run(["ldd", BIN], capture_output=True, text=True).stdout else "")
     results["machine"] = machine()
     results["api_server"] = {"url": API, "kind": SERVER}
 

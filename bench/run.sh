@@ -9,8 +9,8 @@
 #                   prints it, leaving BENCHMARKS.md and bench/results.json alone
 #   --slow-api-ms   the metadata delay of fetch_slow_api (default 80)
 # Needs: aria2c, mpg123, hyperfine, sqlite3, /usr/bin/time, python3 (with venv).
-# Env: CALLARCHIVE_BIN / BENCHCATALOG_BIN override the binaries (default: the release build in
-# .build-release, else the debug build); BENCH_RUNS (5), BENCH_SEED_RUNS (3), BENCH_ROWS (1000000),
+# Env: CALLARCHIVE_BIN / BENCHCATALOG_BIN override the binaries (default: the static release build
+# in .build-dist that `make bench` and `make dist` make, else .build-release, else the debug build); BENCH_RUNS (5), BENCH_SEED_RUNS (3), BENCH_ROWS (1000000),
 # BENCH_POSTGRES=0 skips the PostgreSQL benchmarks (bench/bench_postgres.py: a throw-away server in
 # $BENCH_WORK/pg, search/stats/export against psql, three fetchers against one).
 # Writes bench/results.json and BENCHMARKS.md. Scratch data lives in /tmp/callarchive-bench
@@ -33,7 +33,8 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 
 if [ -z "${CALLARCHIVE_BIN:-}" ]; then
-  if [ -x .build-release/release/callarchive ]; then CALLARCHIVE_BIN=$PWD/.build-release/release/callarchive
+  if [ -x .build-dist/release/callarchive ]; then CALLARCHIVE_BIN=$PWD/.build-dist/release/callarchive
+  elif [ -x .build-release/release/callarchive ]; then CALLARCHIVE_BIN=$PWD/.build-release/release/callarchive
   else CALLARCHIVE_BIN=$PWD/.build/debug/callarchive; echo "bench: WARNING no release build, using debug" >&2; fi
 fi
 if [ -z "${BENCHCATALOG_BIN:-}" ]; then
