@@ -75,6 +75,7 @@ final class PostgresClaims: CallClaims {
         let catalog = catalog, owner = owner, releases = releases
         releases.withLock { $0.pending += 1 }
         Task {
+            await TestPause.release.hold()
             _ = try? await catalog.execute("DELETE FROM claims WHERE name = $1 AND owner = $2", [.text(name), .text(owner)])
             let waiters = releases.withLock { state in
                 state.pending -= 1

@@ -36,6 +36,12 @@ enum PostgresSchema {
     /// holds another program's tables or migrations this callarchive does not know.
     static func migrate(_ connection: PostgresConnection, location: String) async throws {
         let logger = ConnectionPool.logger
+        // Every command opens the catalog: one query when it is current (nearly always), where
+        // the locked path below takes five round trips.
+        if let applied = try? await connection.query("SELECT identifier FROM schema_migrations ORDER BY identifier", logger: logger)
+            .collect().map({ try $0.decode(String.self) }), applied == migrations.map(\.identifier) {
+            return
+        }
         try await connection.query("BEGIN", logger: logger)
         do {
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)

@@ -83,6 +83,24 @@ func waitUntil(seconds: Double = 60, _ condition: () async throws -> Bool) async
         #expect(!refused.stderr.contains(insecure.password))
     }
 
+    /// A fetch gives its claims back before it exits, even when the release is slow (held 2 s
+    /// here by the test pause): it waits for them (up to 5 s), so no other machine waits out a
+    /// lease for a call that is done.
+    @Test func fetchWaitsForItsClaimReleasesBeforeExiting() async throws {
+        let server = try PostgresServer.shared.get()
+        let url = try server.newDatabase(), database = try databaseName(url)
+        let archive = try temporaryDirectory()
+        let ids = CallGenerator.sampleOrderIDs(count: 2)
+        let result = try await Simulator(options: SimulatorOptions()).withRunning { api in
+            try await CLI.run(["fetch", "--archive", archive, "--catalog", url, "--api-url", api] + ids,
+                              environment: ["CALLARCHIVE_TEST_PAUSE": "release"])
+        }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try server.psql(database, "SELECT count(*) FROM claims").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let expected = try ids.reduce(0) { $0 + CallGenerator.calls(for: try OrderID($1)).count }
+        #expect(expected > 0 && validFiles(server, database).count == expected)
+    }
+
     /// The server stopped (`pg_ctl -m immediate`) under a running fetch: the fetch ends within
     /// seconds with exit 3 naming host:port, leaving `.part` files and claims; once the server
     /// is back a rerun finishes every call without fetching anything whole again, no row lost.
