@@ -219,6 +219,20 @@ SEARCHES = [
 ]
 
 
+EXPORT_REALS = {"call_seconds", "audio_seconds", "bitrate_kbps", "silence_seconds", "longest_silence_seconds",
+                "leading_silence_seconds", "peak_dbfs", "loudness_lufs"}
+
+
+def export_selection(cols, real, local):
+    """The export's columns as a baseline's SELECT list, read as export reads them: reals to three
+    decimals through `real` (a format of the column name), tags and notes from their own table,
+    and call_in_local, which is computed, not stored: in UTC (the benchmark runs with TZ=UTC)
+    the stored time with a +00:00 offset, the SQL expression `local`."""
+    annotation = "COALESCE((SELECT a.{0} FROM annotations a WHERE a.order_id = calls.order_id AND a.call_index = calls.call_index), '') AS {0}"
+    return ", ".join(real.format(c) if c in EXPORT_REALS else f"{local} AS call_in_local" if c == "call_in_local"
+                     else annotation.format(c) if c in ("tags", "notes") else c for c in cols)
+
+
 def printed_sql(cmd):
     """The SQL a callarchive command runs, its values written in (its hidden --print-sql)."""
     return subprocess.run(cmd + ["--print-sql"], capture_output=True, text=True, check=True).stdout
@@ -321,8 +335,8 @@ def main():
     results["command"] = os.environ.get("BENCH_COMMAND", "bash bench/run.sh")
     results["binary"] = BIN
     results["binary_version"] = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout.strip()
-    results["build"] = ("release" if "/release/" in BIN else "debug") + (
-        ", static Swift runtime as `make dist` ships it" if "libswiftCore" not in subprocess.run(["ldd", BIN], capture_output=True, text=True).stdout else "")
+    results["build"] = "release" if "/release/" in BIN else "debug"
+    results["static_swift_runtime"] = "libswiftCore" not in subprocess.run(["ldd", BIN], capture_output=True, text=True).stdout
     results["machine"] = machine()
     results["api_server"] = {"url": API, "kind": SERVER}
 
@@ -422,15 +436,7 @@ def main():
     cols = head.stdout.readline().strip().split(",")
     head.kill()
     head.wait()
-    real_cols = {"call_seconds", "audio_seconds", "bitrate_kbps", "silence_seconds", "longest_silence_seconds",
-                 "leading_silence_seconds", "peak_dbfs", "loudness_lufs"}
-    # tags and notes live in their own table: read as export reads them.
-    annotation = "COALESCE((SELECT a.{0} FROM annotations a WHERE a.order_id = calls.order_id AND a.call_index = calls.call_index), '') AS {0}"
-    # call_in_local is computed, not stored: in UTC (the benchmark runs with TZ=UTC) it is the
-    # stored time with a +00:00 offset.
-    local = "strftime('%Y-%m-%dT%H:%M:%f', call_in_time) || '+00:00' AS call_in_local"
-    sel = ", ".join(f"printf('%.3f', {c}) AS {c}" if c in real_cols else local if c == "call_in_local"
-                    else annotation.format(c) if c in ("tags", "notes") else c for c in cols)
+    sel = export_selection(cols, "printf('%.3f', {0}) AS {0}", "strftime('%Y-%m-%dT%H:%M:%f', call_in_time) || '+00:00'")
     export_sql = f"SELECT {sel} FROM calls ORDER BY call_in_time, order_id, call_index;"
     export_sqlite = ["sqlite3", "-readonly", "-csv", "-header", cat, export_sql]
     log("export")

@@ -94,14 +94,7 @@ def queries(b, server, url, rows):
     cols = head.stdout.readline().strip().split(",")
     head.kill()
     head.wait()
-    reals = {"call_seconds", "audio_seconds", "bitrate_kbps", "silence_seconds", "longest_silence_seconds",
-             "leading_silence_seconds", "peak_dbfs", "loudness_lufs"}
-    # Read as export reads them: tags and notes from their own table; call_in_local in UTC (the
-    # benchmark runs with TZ=UTC) is the stored time with a +00:00 offset.
-    annotation = "COALESCE((SELECT a.{0} FROM annotations a WHERE a.order_id = calls.order_id AND a.call_index = calls.call_index), '') AS {0}"
-    local = "substr(call_in_time, 1, 23) || '+00:00' AS call_in_local"
-    sel = ", ".join(f"round({c}::numeric, 3) AS {c}" if c in reals else local if c == "call_in_local"
-                    else annotation.format(c) if c in ("tags", "notes") else c for c in cols)
+    sel = b.export_selection(cols, "round({0}::numeric, 3) AS {0}", "substr(call_in_time, 1, 23) || '+00:00'")
     export_sql = f"\\copy (SELECT {sel} FROM calls ORDER BY call_in_time NULLS FIRST, order_id, call_index) TO STDOUT WITH CSV HEADER"
     b.log("postgres export")
     t_exp, t_exp_sql = b.alternating([dict(cmd=export_cmd), dict(cmd=server.psql("bench", "-c", export_sql))], b.RUNS, warmup=1)

@@ -5,7 +5,7 @@
     perf script -i fetch.perf -F ip,sym,dso | python3 bench/profile.py
 
 Each sample counts once, under the first category whose test matches its stack (leaf first).
-libmpg123 and libsqlite3 have no frame pointers, so their stacks stop at the library: a sample
+libmpg123, libebur128 and libsqlite3 have no frame pointers, so their stacks stop at the library: a sample
 inside them is placed by the library alone.
 """
 import collections
@@ -13,6 +13,8 @@ import sys
 
 CATEGORIES = [
     ("decode: libmpg123", lambda s: "libmpg123" in s[0]),
+    ("audio metrics: loudness in libebur128", lambda s: "libebur128" in s[0]),
+    ("audio metrics: the meter's own pass", lambda s: any("AudioMeter" in f for f in s)),
     ("fsync of the file and its directory", lambda s: any("do_fsync" in f for f in s)),
     ("catalog (GRDB, SQLite, its writes)", lambda s: any("GRDB" in f or "libsqlite3" in f or "7Catalog" in f for f in s)),
     ("decode: reading the .part and sha256", lambda s: any("ByteSource" in f for f in s)),

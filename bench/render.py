@@ -36,7 +36,9 @@ w("- **API server**: " + ("`callarchive simulate` on 127.0.0.1, started by run.s
   "fetch_slow_api puts `bench/slow_api.py` (Python, keep-alive, TCP_NODELAY) in front of it." if server == "simulator"
   else f"{r['api_server']['url']}, given with `--api-url` (fetch_slow_api puts `bench/slow_api.py` in front of it)."))
 w(f"- **Machine**: {m['nproc']} cores, {m['cpu']}, {m['mem_gib']} GiB RAM, Linux {m['kernel']}")
-w(f"- **Binary**: `{r['binary']}` ({r['build']} build, version {r['binary_version']})")
+w(f"- **Binary**: `{r['binary']}` ({r['build']} build"
+  + (", static Swift runtime, as `make dist` ships it" if r.get("static_swift_runtime") else ", shared Swift runtime")
+  + f", version {r['binary_version']})")
 if r["build"] != "release":
     w("- **WARNING**: measured with a DEBUG build; the release numbers will differ a lot.")
 w("- **Tools**: " + "; ".join(f"{v}" for v in m["tools"].values() if v))
