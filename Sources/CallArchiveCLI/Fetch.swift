@@ -60,11 +60,9 @@ extension CallArchive {
                 if !list.problems.isEmpty { throw ExitCode(1) }
                 return
             }
-            var options = FetchOptions(
-                location: archive.location, api: network.api, retry: network.retry,
-                jobs: jobs, maxSize: Int64(ByteSize.parse(maxSize)!), force: force
+            let options = FetchOptions(
+                location: archive.location, network: network, download: download, jobs: jobs, maxSize: Int64(ByteSize.parse(maxSize)!), force: force
             )
-            options.limitRate = download.bytesPerSecond
             let hook = try exec.hook(archive: options.location.directory)
             let summary = try await FetchRun.run(options: options, orders: orders, quiet: quiet, json: json, zone: display.zone, exec: hook)
             if !summary.succeeded || !list.problems.isEmpty || hook?.failed == true { throw ExitCode(1) }

@@ -117,3 +117,13 @@ struct DownloadOptions: ParsableArguments {
     /// Bytes a second, nil for no cap.
     var bytesPerSecond: Int64? { limitRate.flatMap(RateLimiter.parse) }
 }
+
+extension FetchOptions {
+    /// What fetch, refetch and sync run with: the API and retries of `network`, the rate cap of
+    /// `download`.
+    init(location: ArchiveLocation, network: NetworkOptions, download: DownloadOptions, jobs: Int, maxSize: Int64? = nil, force: Bool = false) {
+        self.init(location: location, api: network.api, retry: network.retry, jobs: jobs, force: force)
+        if let maxSize { self.maxSize = maxSize }
+        limitRate = download.bytesPerSecond
+    }
+}

@@ -40,8 +40,7 @@ extension CallArchive {
                 return
             }
             if dryRun { return DryRun.print(try await FetchPlanner.plan(orders: orders, location: location, force: true)) }
-            var options = FetchOptions(location: location, api: network.api, retry: network.retry, jobs: jobs, force: true)
-            options.limitRate = download.bytesPerSecond
+            let options = FetchOptions(location: location, network: network, download: download, jobs: jobs, force: true)
             let hook = try exec.hook(archive: location.directory)
             let summary = try await FetchRun.run(options: options, orders: orders, quiet: false, json: json, zone: ZoneOption.single(query.tz), exec: hook)
             if !summary.succeeded || hook?.failed == true { throw ExitCode(1) }

@@ -83,8 +83,7 @@ extension CallArchive {
             Console.err(TerminalText.safe("\(source.name): \(list.orders.count) order\(list.orders.count == 1 ? "" : "s") listed, "
                 + "\(plan.count - new.count) already valid, \(new.count) new\(new.isEmpty ? "" : " (\(shown))")") + "\n")
             guard !new.isEmpty else { return list.problems.isEmpty }
-            var options = FetchOptions(location: location, api: network.api, retry: network.retry, jobs: jobs)
-            options.limitRate = download.bytesPerSecond
+            let options = FetchOptions(location: location, network: network, download: download, jobs: jobs)
             let hook = try exec.hook(archive: location.directory)
             let summary = try await FetchRun.run(options: options, orders: new, quiet: quiet, json: json, exec: hook)
             return summary.succeeded && list.problems.isEmpty && hook?.failed != true

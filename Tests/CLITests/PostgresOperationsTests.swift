@@ -9,18 +9,9 @@ import TestSupport
 /// Starts the binary without waiting for it, its stderr going to a file; returns the process
 /// and that file's path.
 func launchRecordingStderr(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: CLI.binary)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for key in env.keys where key.hasPrefix("CALLARCHIVE_") { env[key] = nil }
-    process.environment = env.merging(environment) { $1 }
     let path = try temporaryDirectory() + "/stderr"
     _ = FileManager.default.createFile(atPath: path, contents: nil)
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    return (process, path)
+    return (try launch(arguments, environment: environment, stderr: try FileHandle(forWritingTo: URL(fileURLWithPath: path))), path)
 }
 
 /// The database name of a test server URL.

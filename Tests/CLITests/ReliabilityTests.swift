@@ -59,8 +59,8 @@ func callOf(fileName: String) throws -> (order: OrderID, index: Int) {
     return (try OrderID(stem), 1)
 }
 
-/// Starts the binary without waiting for it.
-func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+/// Starts the binary without waiting for it (its output discarded, or stderr to `stderr`).
+func launch(_ arguments: [String], environment: [String: String] = [:], stderr: FileHandle = .nullDevice) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CLI.binary)
     process.arguments = arguments
@@ -68,7 +68,7 @@ func launch(_ arguments: [String], environment: [String: String] = [:]) throws -
     for key in env.keys where key.hasPrefix("CALLARCHIVE_") { env[key] = nil }
     process.environment = env.merging(environment) { $1 }
     process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    process.standardError = stderr
     try process.run()
     return process
 }
